@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Household, Person, Region, User
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "area", "parent")
+    list_filter = ("level", "area")
+    search_fields = ("code", "name")
+    raw_id_fields = ("parent",)
+
+    def save_model(self, request, obj, form, change):
+        from .services import region_set_path
+
+        region_set_path(region=obj)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "first_name", "role", "region", "department_code", "is_active")
+    list_filter = ("role", "is_active")
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("角色与范围"), {"fields": ("role", "region", "department_code", "phone")}),
+    )
+    raw_id_fields = ("region",)
+
+
+class PersonInline(admin.TabularInline):
+    model = Person
+    extra = 0
+    fields = (
+        "relation",
+        "name",
+        "id_number",
+        "birth_date",
+        "sex",
+        "monthly_income",
+        "disability_grade",
+        "disability_type",
+        "self_care",
+    )
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ("id", "village", "created_at")
+    raw_id_fields = ("village",)
+    inlines = [PersonInline]

@@ -1,0 +1,78 @@
+"""Resident ID numbers (居民身份证号码, GB 11643): the one place they are checked and read.
+
+Wraps ``stdnum.cn.ric`` so the rest of the platform never parses an ID number itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+
+class IDNumberError(ValueError):
+    """A specific, human-readable reason why an ID number is not acceptable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentID:
+    number: str  # normalised: 18 characters, upper-case X
+    birth_date: dt.date
+    sex: str  # "M" | "F"
+
+
+def parse_id_number(raw: str, *, today: dt.date | None = None) -> ResidentID:
+    """Validate an ID number (length, checksum, birth date, place code) and derive birth/sex."""
+    number = ric.compact(raw or "")
+    try:
+        if len(number) != 18:
+            raise IDNumberError(_("身份证号码应为18位。"))
+        ric.validate(number)
+    except stdnum_errors.InvalidLength as exc:
+        raise IDNumberError(_("身份证号码应为18位。")) from exc
+    except stdnum_errors.InvalidFormat as exc:
+        raise IDNumberError(_("身份证号码前17位应为数字，末位为数字或X。")) from exc
+    except stdnum_errors.InvalidChecksum as exc:
+        raise IDNumberError(_("身份证号码校验位不正确，请核对。")) from exc
+    except stdnum_errors.InvalidComponent as exc:
+        raise IDNumberError(_("身份证号码中的出生日期或地区代码无效。")) from exc
+    birth = ric.get_birth_date(number)
+    today = today or timezone.localdate()
+    if birth > today or birth.year < 1890:
+        raise IDNumberError(_("身份证号码中的出生日期不可能。"))
+    sex = "M" if int(number[16]) % 2 else "F"
+    return ResidentID(number=number, birth_date=birth, sex=sex)
+
+
+def with_check_digit(first17: str) -> str:
+    """Complete 17 digits with their GB 11643 check digit (demo data and tests)."""
+    return first17 + ric.calc_check_digit(first17 + "0")
+
+
+def mask_id_number(number: str | None) -> str:
+    """``3710**********1234``: first 4 and last 4 kept (SPEC §1)."""
+    if not number:
+        return ""
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_name(name: str | None) -> str:
+    """``张*明``: first and last character kept; two-character names keep the first."""
+    if not name:
+        return ""
+    if len(name) <= 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str | None) -> str:
+    """``138****5678``."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

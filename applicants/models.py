@@ -1,0 +1,290 @@
+"""Who asks: the region tree, users with their role and scope, households and their members."""
+
+from __future__ import annotations
+
+import pghistory
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Area(models.TextChoices):
+    URBAN = "urban", _("城市")
+    RURAL = "rural", _("农村")
+
+
+@pghistory.track()
+class Region(models.Model):
+    """A node of the city → county → township → village tree (SPEC §2).
+
+    ``path`` is the chain of codes from the city down (``371000/371002/371002001/``), so
+    "inside this region" is one indexed prefix match.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市")
+        COUNTY = "county", _("县级")
+        TOWNSHIP = "township", _("镇街")
+        VILLAGE = "village", _("村居")
+
+    code = models.CharField(_("代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    area = models.CharField(_("城乡"), max_length=5, choices=Area.choices, blank=True)
+    path = models.CharField(max_length=80, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        indexes = [
+            models.Index(
+                fields=["path"], name="region_path_prefix", opclasses=["varchar_pattern_ops"]
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(level="village") | Q(area__in=["urban", "rural"]),
+                name="village_has_area",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ancestor_codes(self) -> list[str]:
+        return [c for c in self.path.split("/") if c]
+
+    @property
+    def county_code(self) -> str | None:
+        codes = self.ancestor_codes()
+        return codes[1] if len(codes) > 1 else None
+
+
+class Role(models.TextChoices):
+    """SPEC §1 role codes."""
+
+    CITIZEN = "citizen", _("申请人")
+    VILLAGE_ASSISTANT = "village_assistant", _("村居民政协理员")
+    CASEWORKER = "caseworker", _("镇街经办人")
+    APPROVER = "approver", _("县级审批人")
+    SUPERVISOR = "supervisor", _("市级督导")
+    DEPARTMENT = "department", _("部门经办人")
+    ORGANIZATION = "organization", _("社会组织")
+    ADMIN = "admin", _("管理员")
+
+
+#: roles whose scope is a region of the tree, and the level of that region
+REGIONAL_ROLES = {
+    Role.VILLAGE_ASSISTANT: Region.Level.VILLAGE,
+    Role.CASEWORKER: Region.Level.TOWNSHIP,
+    Role.APPROVER: Region.Level.COUNTY,
+    Role.SUPERVISOR: Region.Level.CITY,
+}
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who logs in, with one role and the region (or department) that scopes it."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    region = models.ForeignKey(
+        Region, verbose_name=_("管辖区域"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    department_code = models.CharField(_("所属部门代码"), max_length=40, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=list(REGIONAL_ROLES)) | Q(region__isnull=False),
+                name="regional_role_has_region",
+            )
+        ]
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+def region_scope(user, *, path_field: str, citizen_field: str | None = None) -> Q | None:
+    """The one rule of who sees what (SPEC §1), as a filter on ``path_field``.
+
+    Returns ``None`` for "everything" (administrators) and ``Q(pk__in=[])`` for nothing.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_admin_role:
+        return None
+    if user.role == Role.CITIZEN and citizen_field:
+        return Q(**{citizen_field: user})
+    if user.role in REGIONAL_ROLES and user.region_id:
+        return Q(**{f"{path_field}__startswith": user.region.path})
+    return Q(pk__in=[])
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what a user may see."""
+
+    scope_path_field: str = ""
+    scope_citizen_field: str | None = None
+
+    def for_user(self, user):
+        q = region_scope(
+            user, path_field=self.scope_path_field, citizen_field=self.scope_citizen_field
+        )
+        return self if q is None else self.filter(q)
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    scope_path_field = "village__path"
+    scope_citizen_field = "members__user"
+
+
+@pghistory.track()
+class Household(models.Model):
+    """A household (家庭): the unit that applies and is assessed; lives in one village."""
+
+    village = models.ForeignKey(
+        Region,
+        verbose_name=_("所在村居"),
+        on_delete=models.PROTECT,
+        limit_choices_to={"level": Region.Level.VILLAGE},
+        related_name="households",
+    )
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("家庭")
+        verbose_name_plural = _("家庭")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{_('家庭')} #{self.pk}"
+
+    @property
+    def area(self) -> str:
+        return self.village.area
+
+
+class PersonQuerySet(ScopedQuerySet):
+    scope_path_field = "household__village__path"
+    scope_citizen_field = "household__members__user"
+
+
+@pghistory.track()
+class Person(models.Model):
+    """A member of a household (家庭成员), one record per ID number."""
+
+    class Relation(models.TextChoices):
+        APPLICANT = "applicant", _("申请人")
+        SPOUSE = "spouse", _("配偶")
+        CHILD = "child", _("子女")
+        PARENT = "parent", _("父母")
+        GRANDCHILD = "grandchild", _("孙子女")
+        GRANDPARENT = "grandparent", _("祖父母")
+        SIBLING = "sibling", _("兄弟姐妹")
+        OTHER = "other", _("其他")
+
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class DisabilityType(models.TextChoices):
+        PHYSICAL = "physical", _("肢体")
+        VISUAL = "visual", _("视力")
+        HEARING = "hearing", _("听力")
+        SPEECH = "speech", _("言语")
+        INTELLECTUAL = "intellectual", _("智力")
+        MENTAL = "mental", _("精神")
+        MULTIPLE = "multiple", _("多重")
+
+    class SelfCare(models.TextChoices):
+        FULL = "full", _("全自理")
+        PARTIAL = "partial", _("半护理")
+        NONE = "none", _("全护理")
+
+    class LabourCapacity(models.TextChoices):
+        FULL = "full", _("有劳动能力")
+        PARTIAL = "partial", _("部分丧失劳动能力")
+        NONE = "none", _("无劳动能力")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭")
+    )
+    relation = models.CharField(_("与申请人关系"), max_length=12, choices=Relation.choices)
+    name = models.CharField(_("姓名"), max_length=50)
+    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    disability_grade = models.PositiveSmallIntegerField(
+        _("残疾等级"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+    )
+    disability_type = models.CharField(
+        _("残疾类别"), max_length=12, choices=DisabilityType.choices, blank=True
+    )
+    serious_illness = models.BooleanField(_("患重特大疾病"), default=False)
+    self_care = models.CharField(
+        _("自理能力"), max_length=8, choices=SelfCare.choices, default=SelfCare.FULL
+    )
+    labour_capacity = models.CharField(
+        _("劳动能力"), max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
+    )
+    in_school = models.BooleanField(_("在校就读"), default=False)
+    monthly_income = models.DecimalField(
+        _("月收入（元）"), max_digits=12, decimal_places=2, default=0
+    )
+    bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
+    bank_account = models.CharField(_("社保卡银行账号"), max_length=40, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("网上账号"),
+    )
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("家庭成员")
+        verbose_name_plural = _("家庭成员")
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=Q(relation="applicant"),
+                name="one_applicant_per_household",
+            ),
+            models.CheckConstraint(condition=Q(monthly_income__gte=0), name="income_not_negative"),
+            models.CheckConstraint(
+                condition=Q(disability_grade__isnull=True)
+                | Q(disability_grade__gte=1, disability_grade__lte=4),
+                name="disability_grade_1_to_4",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,146 @@
+"""Writes about households and their members; one transaction per business action."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .errors import HouseholdError
+from .idnumber import IDNumberError, parse_id_number
+from .models import Household, Person, Region, Role, User
+
+MEMBER_FIELDS = (
+    "relation",
+    "name",
+    "phone",
+    "disability_grade",
+    "disability_type",
+    "serious_illness",
+    "self_care",
+    "labour_capacity",
+    "in_school",
+    "monthly_income",
+    "bank_name",
+    "bank_account",
+)
+
+
+def region_get_by_code(code: str) -> Region:
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist as exc:
+        raise HouseholdError(
+            _("未知的行政区划代码 %(code)s。") % {"code": code},
+            {"village": [_("未知的行政区划代码 %(code)s。") % {"code": code}]},
+        ) from exc
+
+
+def _member_errors(index_errors: dict[int, dict[str, list[str]]], count: int) -> list[dict]:
+    return [index_errors.get(i, {}) for i in range(count)]
+
+
+def _clean_member(raw: Mapping[str, Any], today: dt.date) -> tuple[dict, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    data = {k: raw[k] for k in MEMBER_FIELDS if k in raw and raw[k] is not None}
+    try:
+        rid = parse_id_number(str(raw.get("id_number") or ""), today=today)
+        data["id_number"], data["birth_date"], data["sex"] = rid.number, rid.birth_date, rid.sex
+    except IDNumberError as exc:
+        errors["id_number"] = [str(exc)]
+    if not str(raw.get("name") or "").strip():
+        errors["name"] = [_("请填写姓名。")]
+    if raw.get("relation") not in Person.Relation.values:
+        errors["relation"] = [_("请选择与申请人的关系。")]
+    try:
+        income = Decimal(str(raw.get("monthly_income", "0") or "0"))
+        if not income.is_finite():
+            raise InvalidOperation
+        if income < 0:
+            errors["monthly_income"] = [_("月收入不能为负数。")]
+        elif income != income.quantize(Decimal("0.01")):
+            errors["monthly_income"] = [_("金额最多保留两位小数。")]
+        data["monthly_income"] = income
+    except (InvalidOperation, ValueError):
+        errors["monthly_income"] = [_("月收入应为金额数字。")]
+    grade = raw.get("disability_grade")
+    if grade not in (None, "") and (not str(grade).isdigit() or not 1 <= int(grade) <= 4):
+        errors["disability_grade"] = [_("残疾等级应为1至4级。")]
+    return data, errors
+
+
+@transaction.atomic
+def household_register(
+    *, village: Region, address: str, members: Sequence[Mapping[str, Any]], by: User
+) -> Household:
+    """Register a household with its members (家庭登记); all or nothing.
+
+    Refuses, with field errors: an empty household, not exactly one applicant, an invalid or
+    duplicate ID number, a village outside the registering user's scope.
+    """
+    if village.level != Region.Level.VILLAGE:
+        msg = _("家庭必须登记到村（居）一级。")
+        raise HouseholdError(msg, {"village": [msg]})
+    if not user_can_register_households(by):
+        msg = _("您的角色不能登记家庭。")
+        raise HouseholdError(msg)
+    if not by.is_admin_role and not village.path.startswith(by.region.path):
+        msg = _("该村（居）不在您的管辖范围内。")
+        raise HouseholdError(msg, {"village": [msg]})
+    if not members:
+        msg = _("家庭至少需要一名成员。")
+        raise HouseholdError(msg, {"members": [msg]})
+
+    today = dt.date.today()  # noqa: DTZ011 - a calendar date, compared with birth dates
+    cleaned: list[dict] = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    for i, raw in enumerate(members):
+        data, member_errors = _clean_member(raw, today)
+        cleaned.append(data)
+        if member_errors:
+            errors[i] = member_errors
+
+    seen: dict[str, int] = {}
+    for i, data in enumerate(cleaned):
+        number = data.get("id_number")
+        if not number:
+            continue
+        if number in seen:
+            errors.setdefault(i, {})["id_number"] = [
+                _("与第%(n)d位成员的身份证号码重复。") % {"n": seen[number] + 1}
+            ]
+        seen[number] = i
+    taken = set(Person.objects.filter(id_number__in=seen).values_list("id_number", flat=True))
+    for number in taken:
+        errors.setdefault(seen[number], {})["id_number"] = [
+            _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
+        ]
+
+    applicants = [
+        i for i, d in enumerate(cleaned) if d.get("relation") == Person.Relation.APPLICANT
+    ]
+    if errors:
+        raise HouseholdError(
+            _("家庭成员信息有误，请按提示修改。"), {"members": _member_errors(errors, len(cleaned))}
+        )
+    if len(applicants) != 1:
+        msg = _("每个家庭须有且只有一名申请人。")
+        raise HouseholdError(msg, {"members": [msg]})
+
+    household = Household.objects.create(village=village, address=address, created_by=by)
+    Person.objects.bulk_create(Person(household=household, **data) for data in cleaned)
+    return household
+
+
+def user_can_register_households(user: User) -> bool:
+    return user.is_admin_role or user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
+
+
+def region_set_path(*, region: Region) -> None:
+    """Keep a region's ``path`` (its chain of codes) in step with its parent."""
+    parent_path = region.parent.path if region.parent_id else ""
+    region.path = f"{parent_path}{region.code}/"

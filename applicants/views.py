@@ -1,0 +1,113 @@
+"""Pages: household list, household file, household registration, the citizen's own file."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from integrity.services import access_log_record
+
+from . import selectors, services
+from .errors import HouseholdError
+from .forms import HouseholdForm, MemberFormSet
+from .models import Household
+
+
+def _log_read(request, households) -> bool:
+    unmasked = selectors.sees_personal_data(request.user)
+    if unmasked:
+        access_log_record(
+            user=request.user,
+            object_type="household",
+            object_ids=[h.pk for h in households],
+            request=request,
+        )
+    return unmasked
+
+
+@login_required
+def household_list(request):
+    qs = selectors.household_list(user=request.user, filters=request.GET)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    unmasked = _log_read(request, page.object_list)
+    return render(
+        request,
+        "applicants/household_list.html",
+        {
+            "page": page,
+            "unmasked": unmasked,
+            "q": request.GET.get("q", ""),
+            "can_register": services.user_can_register_households(request.user),
+        },
+    )
+
+
+@login_required
+def household_detail(request, pk: int):
+    try:
+        household = selectors.household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+    unmasked = _log_read(request, [household])
+    return render(
+        request, "applicants/household_detail.html", {"household": household, "unmasked": unmasked}
+    )
+
+
+@login_required
+def my_household(request):
+    household = selectors.household_list(user=request.user).first()
+    unmasked = _log_read(request, [household]) if household else False
+    return render(
+        request, "applicants/my_household.html", {"household": household, "unmasked": unmasked}
+    )
+
+
+@login_required
+def household_register(request):
+    if not services.user_can_register_households(request.user):
+        raise Http404
+    villages = selectors.villages_for_user(user=request.user)
+    form = HouseholdForm(request.POST or None, villages=villages)
+    size = request.GET.get("n", "1")
+    size = min(max(int(size), 1), 12) if size.isdigit() else 1
+    formset = MemberFormSet(request.POST or None, prefix="m", initial=[{}] * size)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        members = [f.cleaned_data for f in formset.forms if f.cleaned_data]
+        try:
+            household = services.household_register(
+                village=form.cleaned_data["village"],
+                address=form.cleaned_data["address"],
+                members=members,
+                by=request.user,
+            )
+        except HouseholdError as exc:
+            _attach_errors(form, formset, exc)
+        else:
+            messages.success(request, _("家庭已登记。"))
+            return redirect("household_detail", pk=household.pk)
+    return render(
+        request,
+        "applicants/household_register.html",
+        {"form": form, "formset": formset, "sizes": range(1, 9)},
+    )
+
+
+def _attach_errors(form, formset, exc: HouseholdError) -> None:
+    """Show a service's field errors next to the fields the person typed them into."""
+    detail = exc.detail
+    for key, value in detail.items():
+        if key == "members" and value and isinstance(value[0], dict):
+            forms = [f for f in formset.forms if f.cleaned_data]
+            for member_form, errors in zip(forms, value, strict=False):
+                for field, field_errors in errors.items():
+                    for error in field_errors:
+                        member_form.add_error(field, error)
+        elif key == "village":
+            for error in value:
+                form.add_error("village", error)
+        else:
+            for error in value if isinstance(value, list) else [value]:
+                form.add_error(None, error)

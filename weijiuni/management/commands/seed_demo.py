@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from applicants import demo as applicants_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (SPEC §12). Idempotent; demo mode only."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="run outside demo mode")
+
+    def handle(self, *args, force=False, **options):
+        if not (settings.DEMO or force):
+            raise CommandError("seed_demo runs only in demo mode (WEIJIUNI_DEMO=1) or with --force")
+        applicants_demo.seed()
+        self.stdout.write(self.style.SUCCESS("demo data ready"))
+        self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")
+        for username, display, role, *_ in applicants_demo.ACCOUNTS:
+            self.stdout.write(f"  {username:<13} {role.label} · {display}")

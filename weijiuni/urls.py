@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from applicants import views as applicant_views
+
+from . import health, views
+from .api.auth import TokenView
+from .forms import LoginForm
+
+api_v1 = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("", include("applicants.api.urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("department/", views.department_home, name="department_home"),
+    path("organization/", views.organization_home, name="organization_home"),
+    path("households/", applicant_views.household_list, name="households"),
+    path("households/new/", applicant_views.household_register, name="household_register"),
+    path("households/<int:pk>/", applicant_views.household_detail, name="household_detail"),
+    path("my/", applicant_views.my_household, name="my_household"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
