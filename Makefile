@@ -35,7 +35,7 @@ format: $(VENV)/.installed
 
 test: setup lint
 	eval "$$($(PY) -m weijiuni.embedded env --local-first)" && \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  SECRET_KEY="$${SECRET_KEY:-test-only-not-secret}" $(PY) -m pytest $(PYTEST_ARGS)
 
 stop:
 	$(PY) -m weijiuni.embedded stop

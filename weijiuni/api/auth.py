@@ -39,7 +39,7 @@ class TokenView(APIView):
         if getattr(request._request, "axes_locked_out", False):
             return Response(
                 {"detail": _("登录失败次数过多，账号已暂时锁定，请稍后再试。")},
-                status=status.HTTP_403_FORBIDDEN,
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
             )
         if user is None or not user.is_active:
             return Response(

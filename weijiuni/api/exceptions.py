@@ -1,4 +1,8 @@
-"""Domain errors become 400 field errors at the API edge."""
+"""Domain errors become 400 field errors at the API edge, in one shape.
+
+Nested list errors are always lists aligned with the input (SPEC §11:
+``{"members": [{"id_number": ["…"]}]}``); DRF reports some as ``{"0": {...}}``.
+"""
 
 from django.http import Http404
 from rest_framework import status
@@ -8,9 +12,26 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from applicants.errors import DomainError
 
 
+def _as_lists(value):
+    if isinstance(value, dict):
+        keys = list(value)
+        if keys and all(str(k).isdigit() for k in keys):
+            items = [{} for _ in range(max(int(k) for k in keys) + 1)]
+            for k, v in value.items():
+                items[int(k)] = _as_lists(v)
+            return items
+        return {k: _as_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_lists(v) for v in value]
+    return value
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(exc.detail, status=status.HTTP_400_BAD_REQUEST)
+        return Response(_as_lists(exc.detail), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = Http404()  # never echo which object was looked for
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
+        response.data = _as_lists(response.data)
+    return response

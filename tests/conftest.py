@@ -1,0 +1,50 @@
+import pytest
+from django.core.cache import cache
+
+from applicants import demo
+from applicants.models import Role
+from tests.factories import HouseholdFactory, PersonFactory, UserFactory
+
+PASSWORD = "Correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and lockouts live in Redis; every test starts with none."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def regions(db):
+    return demo.seed_regions()
+
+
+@pytest.fixture
+def accounts(regions):
+    return demo.seed_accounts()
+
+
+@pytest.fixture
+def make_user(regions):
+    def make(role=Role.CASEWORKER, region_code="371002001", **kwargs):
+        from applicants.models import Region
+
+        region = Region.objects.get(code=region_code) if region_code else None
+        return UserFactory(role=role, region=region, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def household_in(regions):
+    """A one-person household in the village of the given code."""
+
+    def make(village_code="371002001002", **person):
+        from applicants.models import Region
+
+        household = HouseholdFactory(village=Region.objects.get(code=village_code))
+        PersonFactory(household=household, **person)
+        return household
+
+    return make

@@ -1,0 +1,69 @@
+"""Health, API schema, languages, seed_demo."""
+
+import pytest
+from django.core.management import call_command
+from drf_spectacular.validation import validate_schema
+
+from applicants.models import Household, Person, Region, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["broker"] == "ok"
+
+
+def test_schema_is_valid_openapi_3_and_names_the_contract_endpoints(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/auth/token/" in schema["paths"]
+    assert "/api/v1/households/{id}/" in schema["paths"]
+
+
+def test_swagger_ui_is_served_without_a_cdn(client):
+    page = client.get("/api/docs/").content.decode()
+    assert "cdn" not in page.lower()
+    assert "drf_spectacular_sidecar" in page
+
+
+def test_login_page_is_chinese_first_and_switches_to_english(client):
+    assert "登录" in client.get("/accounts/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert "Log in" in client.get("/accounts/login/").content.decode()
+
+
+def test_seed_demo_twice_gives_the_same_data(settings):
+    settings.DEMO = True
+    call_command("seed_demo")
+    counts = (Region.objects.count(), User.objects.count(), Household.objects.count(),
+              Person.objects.count())
+    call_command("seed_demo")
+    assert counts == (
+        Region.objects.count(), User.objects.count(), Household.objects.count(),
+        Person.objects.count(),
+    )
+    assert counts[2] >= 300
+    townships = Region.objects.filter(level="township")
+    assert all(Household.objects.filter(village__parent=t).exists() for t in townships)
+    assert User.objects.get(username="citizen").person.household.village.parent.name == "张村镇"
+
+
+def test_seed_demo_refuses_outside_demo_mode(settings):
+    from django.core.management.base import CommandError
+
+    settings.DEMO = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+
+
+def test_history_records_changes_including_bulk_updates(household_in):
+    household = household_in()
+    Person.objects.filter(household=household).update(monthly_income="999.00")
+    person = household.members.get()
+    incomes = [str(e.monthly_income) for e in person.events.order_by("pgh_id")]
+    assert incomes == ["300.00", "999.00"]
