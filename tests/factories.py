@@ -9,8 +9,9 @@ from applicants.idnumber import with_check_digit
 from applicants.models import Household, Person, Region, Role, User
 
 
-def id_number_for(n: int, *, birth: dt.date = dt.date(1980, 5, 17), county: str = "371002",
-                  male: bool = True) -> str:
+def id_number_for(
+    n: int, *, birth: dt.date = dt.date(1980, 5, 17), county: str = "371002", male: bool = True
+) -> str:
     seq = (n % 499) * 2 + (1 if male else 0)
     return with_check_digit(f"{county}{birth:%Y%m%d}{seq:03d}")
 

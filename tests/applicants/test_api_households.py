@@ -46,7 +46,8 @@ def test_wrong_checksum_is_a_member_field_error(api):
     bad = member()
     bad["id_number"] = bad["id_number"][:-1] + ("0" if bad["id_number"][-1] != "0" else "1")
     response = api.post(
-        "/api/v1/households/", {"village": "371002001002", "members": [member(2), bad]},
+        "/api/v1/households/",
+        {"village": "371002001002", "members": [member(2), bad]},
         format="json",
     )
     assert response.status_code == 400
@@ -124,9 +125,7 @@ def test_two_applicants_are_refused(api):
 
 
 def test_malformed_json_is_a_400(api):
-    response = api.post(
-        "/api/v1/households/", data="{not json", content_type="application/json"
-    )
+    response = api.post("/api/v1/households/", data="{not json", content_type="application/json")
     assert response.status_code == 400
 
 

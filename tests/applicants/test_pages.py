@@ -43,9 +43,7 @@ def village_pk(code="371002001002"):
 
 def test_registering_a_household_redirects_to_its_file(caseworker_client):
     number = id_number_for(5, birth=dt.date(1970, 1, 1))
-    response = caseworker_client.post(
-        "/households/new/", form_data(number, village=village_pk())
-    )
+    response = caseworker_client.post("/households/new/", form_data(number, village=village_pk()))
     household = Household.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/households/{household.pk}/"

@@ -40,11 +40,17 @@ def test_login_page_is_chinese_first_and_switches_to_english(client):
 def test_seed_demo_twice_gives_the_same_data(settings):
     settings.DEMO = True
     call_command("seed_demo")
-    counts = (Region.objects.count(), User.objects.count(), Household.objects.count(),
-              Person.objects.count())
+    counts = (
+        Region.objects.count(),
+        User.objects.count(),
+        Household.objects.count(),
+        Person.objects.count(),
+    )
     call_command("seed_demo")
     assert counts == (
-        Region.objects.count(), User.objects.count(), Household.objects.count(),
+        Region.objects.count(),
+        User.objects.count(),
+        Household.objects.count(),
         Person.objects.count(),
     )
     assert counts[2] >= 300

@@ -23,11 +23,26 @@ def database_url_of_test_db() -> str:
 @pytest.fixture
 def worker(transactional_db, settings):
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "DATABASE_URL": database_url_of_test_db(),
-           "CELERY_BROKER_URL": settings.CELERY_BROKER_URL}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_db(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+    }
     proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "weijiuni", "worker", "--pool=solo",
-         "-Q", queue, "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "weijiuni",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=WARNING",
+        ],
         env=env,
     )
     yield queue
