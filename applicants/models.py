@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import pghistory
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class Area(models.TextChoices):
@@ -288,3 +290,261 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ApplicationState(models.TextChoices):
+    """SPEC §6 workflow states."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    VERIFYING = "verifying", _("核对调查中")
+    SURVEYED = "surveyed", _("已入户调查")
+    PROPOSED = "proposed", _("已提出审核意见")
+    PUBLIC_NOTICE = "public_notice", _("公示中")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("不予批准")
+    ENROLLED = "enrolled", _("已纳入保障")
+    RETURNED = "returned", _("退回补正")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    TERMINATED = "terminated", _("已终止")
+
+
+OPEN_STATES = [
+    ApplicationState.SUBMITTED,
+    ApplicationState.ACCEPTED,
+    ApplicationState.VERIFYING,
+    ApplicationState.SURVEYED,
+    ApplicationState.PROPOSED,
+    ApplicationState.PUBLIC_NOTICE,
+    ApplicationState.RETURNED,
+]
+
+
+class ApplicationQuerySet(ScopedQuerySet):
+    scope_path_field = "household__village__path"
+    scope_citizen_field = "household__members__user"
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    """An application for assistance (救助申请) by one household; moves only through services."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上申请")
+        WINDOW = "window", _("窗口受理")
+        PROXY = "proxy", _("代办")
+
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="applications", null=True, blank=True
+    )
+    village = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="applications",
+        verbose_name=_("所在村居"),
+        limit_choices_to={"level": Region.Level.VILLAGE},
+    )
+    requested = models.CharField(_("申请类别"), max_length=40, default="dibao")
+    state = FSMField(
+        _("状态"),
+        default=ApplicationState.DRAFT,
+        choices=ApplicationState.choices,
+        protected=True,
+        db_index=True,
+    )
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    data = models.JSONField(_("申请内容"), default=dict, blank=True)
+    special = models.BooleanField(_("特殊情况（45个工作日）"), default=False)
+    close_relative = models.BooleanField(_("近亲属备案"), default=False)
+    county_visit_done = models.BooleanField(_("县级已入户核查"), default=False)
+    missing_items = models.JSONField(_("需补正材料"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    notice_closes_on = models.DateField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    #: the next time limit and what it is for; set by the services at each step (SPEC §6)
+    due_on = models.DateField(_("办理时限"), null=True, blank=True, db_index=True)
+    due_for = models.CharField(_("时限事项"), max_length=40, blank=True)
+    case_due_on = models.DateField(_("办结时限"), null=True, blank=True)
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("救助申请")
+        verbose_name_plural = _("救助申请")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(
+                fields=["village", "state", "due_on"],
+                name="application_inbox",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('申请')} #{self.pk}"
+
+    # Transitions carry no side effects: services validate, record and notify around them.
+    @transition(
+        state,
+        source=[ApplicationState.DRAFT, ApplicationState.RETURNED],
+        target=ApplicationState.SUBMITTED,
+    )
+    def submit(self):
+        pass
+
+    @transition(state, source=[ApplicationState.SUBMITTED], target=ApplicationState.ACCEPTED)
+    def accept(self):
+        pass
+
+    @transition(
+        state,
+        source=[ApplicationState.SUBMITTED, ApplicationState.ACCEPTED],
+        target=ApplicationState.RETURNED,
+    )
+    def return_for_materials(self):
+        pass
+
+    @transition(state, source=[ApplicationState.ACCEPTED], target=ApplicationState.VERIFYING)
+    def verify(self):
+        pass
+
+    @transition(state, source=[ApplicationState.VERIFYING], target=ApplicationState.SURVEYED)
+    def survey(self):
+        pass
+
+    @transition(state, source=[ApplicationState.SURVEYED], target=ApplicationState.PROPOSED)
+    def propose(self):
+        pass
+
+    @transition(state, source=[ApplicationState.PROPOSED], target=ApplicationState.PUBLIC_NOTICE)
+    def open_notice(self):
+        pass
+
+    @transition(state, source=[ApplicationState.PUBLIC_NOTICE], target=ApplicationState.VERIFYING)
+    def reopen_survey(self):
+        pass
+
+    @transition(state, source=[ApplicationState.PUBLIC_NOTICE], target=ApplicationState.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(state, source=[ApplicationState.PUBLIC_NOTICE], target=ApplicationState.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(state, source=[ApplicationState.APPROVED], target=ApplicationState.ENROLLED)
+    def enroll(self):
+        pass
+
+    @transition(
+        state, source=[ApplicationState.DRAFT, *OPEN_STATES], target=ApplicationState.WITHDRAWN
+    )
+    def withdraw(self):
+        pass
+
+    @transition(state, source=OPEN_STATES, target=ApplicationState.TERMINATED)
+    def terminate(self):
+        pass
+
+
+class ApplicationTransition(models.Model):
+    """Insert-only record of each step of an application: who, when, from where, why."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="transitions"
+    )
+    action = models.CharField(max_length=30)
+    source = models.CharField(max_length=20, choices=ApplicationState.choices)
+    target = models.CharField(max_length=20, choices=ApplicationState.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        triggers = [
+            pgtrigger.Protect(
+                name="transitions_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.source}→{self.target}"
+
+
+class Document(models.Model):
+    """A file attached to an application; stored outside the web root, served in scope only."""
+
+    class Kind(models.TextChoices):
+        ID_CARD = "id_card", _("身份证")
+        HOUSEHOLD_REGISTER = "household_register", _("户口簿")
+        INCOME = "income", _("收入证明")
+        MEDICAL = "medical", _("医疗费用票据")
+        DISABILITY = "disability", _("残疾证")
+        OTHER = "other", _("其他材料")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("材料类型"), max_length=30, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="documents/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Notification(models.Model):
+    """An in-app message to a user (站内消息); SMS goes through the configured backend."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:40]
+
+
+class WorkdayOverride(models.Model):
+    """An administrator's correction of the holiday calendar (调休 the library does not know)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+
+    def __str__(self) -> str:
+        return f"{self.day} {'工作日' if self.is_workday else '休息日'}"

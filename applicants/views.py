@@ -12,7 +12,7 @@ from integrity.services import access_log_record
 from . import selectors, services
 from .errors import HouseholdError
 from .forms import HouseholdForm, MemberFormSet
-from .models import Household
+from .models import Application, Household
 
 
 def _log_read(request, households) -> bool:
@@ -61,7 +61,15 @@ def my_household(request):
     household = selectors.household_list(user=request.user).first()
     unmasked = _log_read(request, [household]) if household else False
     return render(
-        request, "applicants/my_household.html", {"household": household, "unmasked": unmasked}
+        request,
+        "applicants/my_household.html",
+        {
+            "household": household,
+            "unmasked": unmasked,
+            "applications": Application.objects.for_user(request.user).order_by("-id"),
+            "notifications": request.user.notifications.all()[:10],
+            "has_selfcheck": bool(request.session.get("selfcheck")),
+        },
     )
 
 

@@ -1,0 +1,351 @@
+"""What people are entitled to: departments, the 9 categories, the N policies, and the
+policy numbers (standards) with their effective dates."""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from applicants.models import Area, Region
+
+
+class Department(models.Model):
+    """A department that runs policies and shares data through the hub (SPEC §3, §10)."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(models.Model):
+    """One of the 9 guaranteed-support categories (SPEC §3); codes are SPEC's."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("保障类别")
+        verbose_name_plural = _("保障类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Policy(models.Model):
+    """One of the N relief policies, owned by a department, serving some categories."""
+
+    class BenefitKind(models.TextChoices):
+        MONTHLY_CASH = "monthly_cash", _("按月发放现金")
+        YEARLY_CASH = "yearly_cash", _("按年发放现金")
+        ONE_OFF_CASH = "one_off_cash", _("一次性现金")
+        SERVICE = "service", _("服务")
+        IN_KIND = "in_kind", _("实物")
+        FEE_REDUCTION = "fee_reduction", _("费用减免")
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    department = models.ForeignKey(
+        Department, verbose_name=_("主管部门"), on_delete=models.PROTECT, related_name="policies"
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("适用类别"), related_name="policies", blank=True
+    )
+    benefit_kind = models.CharField(_("待遇形式"), max_length=16, choices=BenefitKind.choices)
+    description = models.TextField(_("政策说明"), blank=True)
+    is_active = models.BooleanField(_("有效"), default=True)
+    is_social_force = models.BooleanField(_("社会力量项目"), default=False)
+
+    class Meta:
+        ordering = ["department__code", "code"]
+        verbose_name = _("救助政策")
+        verbose_name_plural = _("救助政策")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StandardItem(models.TextChoices):
+    """Every policy number of SPEC §4 that the rules engine reads (one row per version)."""
+
+    DIBAO = "dibao", _("低保标准（元/人·月）")
+    TEKUN_BASIC_MULTIPLE = "tekun_basic_multiple", _("特困基本生活标准倍数（向上取整到元）")
+    CARE_FULL = "care_full", _("特困照料护理标准·全自理（元/人·年）")
+    CARE_PARTIAL = "care_partial", _("特困照料护理标准·半护理（元/人·年）")
+    CARE_NONE = "care_none", _("特困照料护理标准·全护理（元/人·年）")
+    EDGE_MULTIPLE = "edge_multiple", _("低保边缘认定倍数")
+    RELATIVE_POVERTY_MULTIPLE = "relative_poverty_multiple", _("相对贫困认定倍数（试点县）")
+    TEMPORARY_MIN_MULTIPLE = "temporary_min_multiple", _("临时救助下限倍数")
+    TEMPORARY_MAX_MULTIPLE = "temporary_max_multiple", _("临时救助上限倍数")
+    MIGRANT_MAX_MULTIPLE = "migrant_max_multiple", _("农民工一次性救助上限倍数（城市标准）")
+    MIGRANT_MIN_MONTHS = "migrant_min_months", _("农民工连续无收入月数下限")
+    FINANCIAL_ASSET_MONTHS = "financial_asset_months", _("人均金融资产上限（月标准倍数）")
+    MAX_HOUSES = "max_houses", _("住房套数上限")
+    MAX_VEHICLES = "max_vehicles", _("机动车数量上限（不含残疾人代步车等）")
+    BUSINESS_ALLOWED = "business_allowed", _("允许登记经营主体（1是0否）")
+    SUPPORTER_EXEMPTION_MULTIPLE = "supporter_exemption_multiple", _("赡养人豁免倍数")
+    SINGLE_PERSON_MULTIPLE = "single_person_multiple", _("单人保家庭人均收入倍数")
+    DIBAO_FLOOR = "dibao_floor", _("低保金最低发放额（元/月）")
+    ADULT_AGE = "adult_age", _("成年年龄（周岁）")
+    ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
+
+
+#: items that differ between urban and rural villages (the others apply to both)
+AREA_ITEMS = {StandardItem.DIBAO}
+
+
+@pghistory.track()
+class Standard(models.Model):
+    """One version of one policy number, in force from ``effective_from`` (SPEC §4).
+
+    Rows are added, never edited: a change of standard is a new row with a later date, so
+    every past assessment can be replayed with the numbers of its day. A county row beats the
+    city row; an urban/rural row beats a row for both.
+    """
+
+    item = models.CharField(_("项目"), max_length=40, choices=StandardItem.choices)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("适用区域（市或县）"),
+        on_delete=models.PROTECT,
+        limit_choices_to={"level__in": ["city", "county"]},
+        related_name="standards",
+    )
+    area = models.CharField(_("城乡"), max_length=5, choices=Area.choices, blank=True)
+    value = models.DecimalField(_("数值"), max_digits=12, decimal_places=2)
+    effective_from = models.DateField(_("执行日期"))
+    note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["item", "region__code", "area", "-effective_from"]
+        verbose_name = _("救助标准")
+        verbose_name_plural = _("救助标准")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "region", "area", "effective_from"], name="one_version_per_day"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="standard_not_negative"),
+        ]
+        indexes = [models.Index(fields=["item", "effective_from"])]
+
+    def __str__(self) -> str:
+        area = f" {self.get_area_display()}" if self.area else ""
+        return f"{self.get_item_display()} {self.region}{area} {self.value} ({self.effective_from})"
+
+
+class Verification(models.Model):
+    """The outcome of household economic verification (家庭经济状况核对) for an application.
+
+    Recorded by hand by the caseworker until the data-source fan-out exists (issue 4 note).
+    """
+
+    application = models.ForeignKey(
+        "applicants.Application", on_delete=models.PROTECT, related_name="verifications"
+    )
+    financial_assets_found = models.DecimalField(
+        _("核对发现金融资产（元）"), max_digits=12, decimal_places=2, default=0
+    )
+    houses_found = models.PositiveSmallIntegerField(_("核对发现住房（套）"), default=0)
+    vehicles_found = models.PositiveSmallIntegerField(_("核对发现车辆"), default=0)
+    business_found = models.BooleanField(_("核对发现经营主体"), default=False)
+    income_found = models.DecimalField(
+        _("核对发现月收入合计（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    summary = models.TextField(_("核对结论"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("经济状况核对结果")
+        verbose_name_plural = _("经济状况核对结果")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(financial_assets_found__gte=0), name="verification_money_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.summary[:30]}"
+
+
+class Survey(models.Model):
+    """The home survey (入户调查): at least two staff, signed (MZ-2021)."""
+
+    application = models.ForeignKey(
+        "applicants.Application", on_delete=models.PROTECT, related_name="surveys"
+    )
+    visited_on = models.DateField(_("入户日期"))
+    staff = models.JSONField(_("调查人员"), default=list)
+    findings = models.TextField(_("调查情况"))
+    signed = models.BooleanField(_("调查人员已签字"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("入户调查")
+        verbose_name_plural = _("入户调查")
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.visited_on}"
+
+
+class Assessment(models.Model):
+    """A frozen assessment: its inputs, the standards rows and numbers used, and the result.
+
+    Replaying ``inputs`` with ``parameters`` through the rules engine gives ``result`` again,
+    years later, whatever the standards tables say by then.
+    """
+
+    application = models.ForeignKey(
+        "applicants.Application",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        null=True,
+        blank=True,
+    )
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="assessments"
+    )
+    on = models.DateField(_("测算日期"))
+    inputs = models.JSONField(_("输入"))
+    parameters = models.JSONField(_("所用标准"))
+    standard_ids = models.JSONField(_("标准版本"), default=list)
+    result = models.JSONField(_("结果"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("审核测算")
+        verbose_name_plural = _("审核测算")
+        triggers = [
+            pgtrigger.Protect(
+                name="assessments_frozen", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.on}"
+
+
+class Decision(models.Model):
+    """A county decision (审批决定): insert-only — who decided what, on which assessment."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("批准")
+        REJECTED = "rejected", _("不予批准")
+
+    application = models.ForeignKey(
+        "applicants.Application", on_delete=models.PROTECT, related_name="decisions"
+    )
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(_("决定"), max_length=10, choices=Outcome.choices)
+    reasons = models.TextField(_("理由"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+        verbose_name = _("审批决定")
+        verbose_name_plural = _("审批决定")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reasons=""), name="decision_has_reasons")
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="decisions_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.get_outcome_display()}"
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from applicants.models import region_scope
+
+        q = region_scope(
+            user,
+            path_field="household__village__path",
+            citizen_field="household__members__user",
+        )
+        return self if q is None else self.filter(q)
+
+
+class Enrollment(models.Model):
+    """In the guarantee (在保): a household or one member in a category, with a monthly amount."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在保")
+        STOPPED = "stopped", _("已停保")
+
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="enrollments"
+    )
+    person = models.ForeignKey(
+        "applicants.Person",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrollments",
+        help_text=_("单人保、特困按成员纳入；为空表示整户"),
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    policy_code = models.CharField(_("结果代码"), max_length=40)
+    monthly_amount = models.DecimalField(_("月保障金（元）"), max_digits=12, decimal_places=2)
+    start_month = models.DateField(_("起始月份"))
+    end_month = models.DateField(_("终止月份"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="enrollments")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_month", "id"]
+        verbose_name = _("保障对象")
+        verbose_name_plural = _("保障对象")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monthly_amount__gte=0), name="enrollment_amount_not_negative"
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "policy_code", "person"],
+                name="one_enrollment_per_decision_result",
+                nulls_distinct=False,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id} {self.monthly_amount} {self.start_month:%Y-%m}"

@@ -28,3 +28,87 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.object_type}#{self.object_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Commitment(models.Model):
+    """A signed truthfulness commitment (守信承诺) or verification authorization (核对授权)."""
+
+    class Kind(models.TextChoices):
+        TRUTHFULNESS = "truthfulness", _("守信承诺")
+        AUTHORIZATION = "authorization", _("核对授权")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上签署")
+        WINDOW = "window", _("窗口签署")
+        PROXY = "proxy", _("代办签署")
+
+    application = models.ForeignKey(
+        "applicants.Application", on_delete=models.PROTECT, related_name="commitments"
+    )
+    person = models.ForeignKey("applicants.Person", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("签署时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("承诺与授权")
+        verbose_name_plural = _("承诺与授权")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "person", "kind"], name="one_signature_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.person_id}"
+
+
+class PublicNotice(models.Model):
+    """A 7-day public notice (公示) of a proposed case in its village (MZ-2021)."""
+
+    application = models.ForeignKey(
+        "applicants.Application", on_delete=models.PROTECT, related_name="notices"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    closes_on = models.DateField(_("公示截止"))
+    masked_name = models.CharField(_("公示姓名"), max_length=50)
+    household_size = models.PositiveSmallIntegerField(_("家庭人口"))
+    category = models.CharField(_("类别"), max_length=40)
+    monthly_amount = models.DecimalField(
+        _("月保障金（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_early = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+
+    def __str__(self) -> str:
+        return f"{self.masked_name} {self.closes_on}"
+
+
+class Objection(models.Model):
+    """An objection (异议) to a notice; it reopens the household survey."""
+
+    notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    text = models.TextField(_("异议内容"))
+    received_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(_("答复"), blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = _("异议")
+        verbose_name_plural = _("异议")
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -1,10 +1,11 @@
-"""Small integrity services the workflow calls."""
+"""Small integrity services the workflow calls: audit reads, commitments, notices, objections."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from .models import AccessLog
+from .models import AccessLog, Commitment, Objection, PublicNotice
 
 PERSONAL_FIELDS = "name,id_number,phone,income,disability,bank_account"
 
@@ -38,3 +39,56 @@ def access_log_record(
     ]
     AccessLog.objects.bulk_create(rows)
     return len(rows)
+
+
+def commitment_record(*, application, persons, channel: str, by) -> int:
+    """Record the truthfulness commitment and the verification authorization of each signer.
+
+    Signing twice is harmless: one row per application, person and kind.
+    """
+    rows = [
+        Commitment(application=application, person=p, kind=kind, channel=channel, recorded_by=by)
+        for p in persons
+        for kind in Commitment.Kind.values
+    ]
+    Commitment.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def unsigned_adults(*, application, adults) -> list:
+    """Adults of the household who have not signed both documents for this application."""
+    signed = {}
+    for person_id, kind in Commitment.objects.filter(application=application).values_list(
+        "person_id", "kind"
+    ):
+        signed.setdefault(person_id, set()).add(kind)
+    need = set(Commitment.Kind.values)
+    return [p for p in adults if signed.get(p.pk, set()) != need]
+
+
+def public_notice_open(
+    *,
+    application,
+    closes_on: dt.date,
+    masked_name: str,
+    household_size: int,
+    category: str,
+    monthly_amount,
+    by,
+) -> PublicNotice:
+    """Open the village notice: masked name, size, category, amount — never ID or address."""
+    return PublicNotice.objects.create(
+        application=application,
+        closes_on=closes_on,
+        masked_name=masked_name,
+        household_size=household_size,
+        category=category,
+        monthly_amount=monthly_amount,
+        opened_by=by,
+    )
+
+
+def objection_record(*, notice: PublicNotice, text: str, by) -> Objection:
+    notice.closed_early = True
+    notice.save(update_fields=["closed_early"])
+    return Objection.objects.create(notice=notice, text=text, recorded_by=by)

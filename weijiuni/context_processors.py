@@ -5,18 +5,42 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Role
 
+_PUBLIC = [("selfcheck", _("我能申请什么")), ("policies", _("政策目录")), ("login", _("登录"))]
+
 _NAV = {
-    Role.CITIZEN: [("my_household", _("我的家庭")), ("selfcheck", _("我能申请什么"))],
-    Role.VILLAGE_ASSISTANT: [("households", _("家庭档案")), ("household_register", _("代办登记"))],
-    Role.CASEWORKER: [("households", _("家庭档案")), ("household_register", _("家庭登记"))],
-    Role.APPROVER: [("households", _("家庭档案"))],
-    Role.SUPERVISOR: [("dashboard", _("督导看板")), ("households", _("家庭档案"))],
+    Role.CITIZEN: [
+        ("my_household", _("我的家庭")),
+        ("apply", _("申请救助")),
+        ("selfcheck", _("我能申请什么")),
+    ],
+    Role.VILLAGE_ASSISTANT: [
+        ("households", _("家庭档案")),
+        ("apply", _("代办申请")),
+        ("case_inbox", _("申请进度")),
+    ],
+    Role.CASEWORKER: [
+        ("case_inbox", _("办件箱")),
+        ("households", _("家庭档案")),
+        ("apply", _("窗口受理")),
+        ("household_register", _("家庭登记")),
+    ],
+    Role.APPROVER: [
+        ("case_inbox", _("审批")),
+        ("households", _("家庭档案")),
+        ("overdue", _("超期案件")),
+    ],
+    Role.SUPERVISOR: [
+        ("dashboard", _("督导看板")),
+        ("overdue", _("超期案件")),
+        ("households", _("家庭档案")),
+    ],
     Role.DEPARTMENT: [("department_home", _("部门工作台")), ("policies", _("政策目录"))],
     Role.ORGANIZATION: [("organization_home", _("社会组织")), ("policies", _("政策目录"))],
     Role.ADMIN: [
         ("dashboard", _("督导看板")),
+        ("case_inbox", _("办件箱")),
+        ("overdue", _("超期案件")),
         ("households", _("家庭档案")),
-        ("household_register", _("家庭登记")),
     ],
 }
 
@@ -24,12 +48,16 @@ _NAV = {
 def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": _items(_PUBLIC), "role_label": ""}
     role = Role.ADMIN if user.is_superuser else user.role
+    return {"nav_items": _items(_NAV.get(role, [])), "role_label": Role(role).label}
+
+
+def _items(entries):
     items = []
-    for name, label in _NAV.get(role, []):
+    for name, label in entries:
         try:
             items.append({"url": reverse(name), "label": label, "name": name})
         except NoReverseMatch:  # a page not built yet is left out of the menu
             continue
-    return {"nav_items": items, "role_label": Role(role).label}
+    return items

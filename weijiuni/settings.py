@@ -233,4 +233,5 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-SMS_BACKEND = env.str("SMS_BACKEND", default="weijiuni.sms.LoggingBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from applicants import portal
 from applicants import views as applicant_views
+from eligibility import case_views
+from eligibility import views as eligibility_views
 
 from . import health, views
 from .api.auth import TokenView
@@ -12,6 +15,7 @@ from .forms import LoginForm
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("applicants.api.urls")),
+    path("", include("eligibility.api.urls")),
 ]
 
 urlpatterns = [
@@ -27,12 +31,21 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("department/", views.department_home, name="department_home"),
+    path("department/", eligibility_views.department_policies, name="department_home"),
+    path("selfcheck/", eligibility_views.selfcheck, name="selfcheck"),
+    path("policies/", eligibility_views.policy_catalog, name="policies"),
     path("organization/", views.organization_home, name="organization_home"),
     path("households/", applicant_views.household_list, name="households"),
     path("households/new/", applicant_views.household_register, name="household_register"),
     path("households/<int:pk>/", applicant_views.household_detail, name="household_detail"),
     path("my/", applicant_views.my_household, name="my_household"),
+    path("apply/", portal.apply, name="apply"),
+    path("apply/<int:pk>/", portal.apply, name="apply_continue"),
+    path("applications/<int:pk>/", portal.application_status, name="application_status"),
+    path("documents/<int:pk>/", portal.document_download, name="document_download"),
+    path("cases/", case_views.case_inbox, name="case_inbox"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("oversight/overdue/", case_views.overdue_list, name="overdue"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -70,13 +70,6 @@ def dashboard(request):
 
 
 @login_required
-def department_home(request):
-    if not (request.user.is_admin_role or request.user.role == Role.DEPARTMENT):
-        raise Http404
-    return render(request, "weijiuni/department_home.html", {})
-
-
-@login_required
 def organization_home(request):
     if not (request.user.is_admin_role or request.user.role == Role.ORGANIZATION):
         raise Http404

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from applicants import demo as applicants_demo
+from eligibility import demo as eligibility_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         if not (settings.DEMO or force):
             raise CommandError("seed_demo runs only in demo mode (WEIJIUNI_DEMO=1) or with --force")
         applicants_demo.seed()
+        eligibility_demo.seed()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
         self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")
         for username, display, role, *_ in applicants_demo.ACCOUNTS:

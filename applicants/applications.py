@@ -1,0 +1,316 @@
+"""The application workflow up to acceptance (一门受理): drafts, submission, acceptance, returns,
+withdrawal. Every step is one transaction with its transition record (SPEC §6, MZ-2021)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from integrity.services import client_ip, commitment_record, unsigned_adults
+
+from .errors import DomainError
+from .models import (
+    OPEN_STATES,
+    Application,
+    ApplicationState,
+    ApplicationTransition,
+    Household,
+    Person,
+    Region,
+    Role,
+    User,
+    WorkdayOverride,
+)
+from .notifications import notify
+from .services import _clean_member, region_get_by_code
+from .workdays import add_workdays
+
+
+class ApplicationError(DomainError):
+    pass
+
+
+OPEN_STATE_VALUES = {str(s) for s in OPEN_STATES}
+
+
+INVESTIGATION_DAYS = 3  # MZ-2021: investigation starts within 3 working days of acceptance
+CASE_DAYS, CASE_DAYS_SPECIAL = 30, 45
+
+
+def workday_overrides() -> dict[dt.date, bool]:
+    return dict(WorkdayOverride.objects.values_list("day", "is_workday"))
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def application_step(
+    application: Application, action: str, *, by: User, request=None, reason: str = ""
+) -> ApplicationTransition:
+    """Run one transition, refusing it clearly when the state does not allow it, and record it.
+
+    ``ConcurrentTransitionMixin`` makes the save conditional on the state read, so of two
+    people acting on the same case at once only one wins; the other gets a clear error.
+    """
+    source = application.state
+    method = getattr(application, action)
+    try:
+        method()
+        application.save()
+    except TransitionNotAllowed as exc:
+        msg = _("申请当前状态为“%(state)s”，不能执行此操作。") % {
+            "state": ApplicationState(source).label
+        }
+        raise ApplicationError(msg, {"state": [msg]}) from exc
+    except ConcurrentTransition as exc:
+        msg = _("该申请刚被他人处理，请刷新后再试。")
+        raise ApplicationError(msg, {"state": [msg]}) from exc
+    return ApplicationTransition.objects.create(
+        application=application,
+        action=action,
+        source=source,
+        target=application.state,
+        by=by,
+        ip_address=client_ip(request),
+        reason=reason,
+    )
+
+
+def _applicant_user(application: Application):
+    """The citizen account of the household's applicant, if any, for notifications."""
+    if not application.household_id:
+        return None
+    person = application.household.members.filter(user__isnull=False).select_related("user")
+    person = person.first()
+    return person
+
+
+def notify_household(application: Application, message: str) -> None:
+    person = _applicant_user(application)
+    if person is not None:
+        notify(user=person.user, message=message, application=application, phone=person.phone)
+    elif application.created_by.role == Role.CITIZEN:
+        notify(user=application.created_by, message=message, application=application)
+
+
+def _can_file_for(user: User, village: Region) -> bool:
+    if user.is_admin_role:
+        return True
+    if user.role in (Role.VILLAGE_ASSISTANT, Role.CASEWORKER):
+        return village.path.startswith(user.region.path)
+    return user.role == Role.CITIZEN
+
+
+def _channel_for(user: User) -> str:
+    return {
+        Role.CITIZEN: Application.Channel.ONLINE,
+        Role.VILLAGE_ASSISTANT: Application.Channel.PROXY,
+    }.get(user.role, Application.Channel.WINDOW)
+
+
+@transaction.atomic
+def application_draft_save(
+    *,
+    by: User,
+    data: Mapping[str, Any],
+    application: Application | None = None,
+    submission_key: str | None = None,
+) -> Application:
+    """Save what has been typed so far (草稿); nothing is checked but the village and scope."""
+    village = region_get_by_code(str(data.get("village") or ""))
+    if village.level != Region.Level.VILLAGE:
+        msg = _("请选择所在村（居）。")
+        raise ApplicationError(msg, {"village": [msg]})
+    if not _can_file_for(by, village):
+        msg = _("该村（居）不在您的管辖范围内。")
+        raise ApplicationError(msg, {"village": [msg]})
+    if application is None:
+        if submission_key:
+            existing = Application.objects.filter(submission_key=submission_key).first()
+            if existing is not None:
+                return existing
+        household = None
+        if by.role == Role.CITIZEN and hasattr(by, "person"):
+            household = by.person.household
+        application = Application(
+            created_by=by,
+            channel=_channel_for(by),
+            household=household,
+            submission_key=submission_key or None,
+        )
+    elif application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+        msg = _("申请已提交，不能再修改草稿。")
+        raise ApplicationError(msg, {"state": [msg]})
+    application.village = village
+    application.data = dict(data)
+    application.requested = str(data.get("requested") or "dibao")
+    application.save()
+    return application
+
+
+def _adult(member: Mapping[str, Any], on: dt.date) -> bool:
+    birth = member["birth_date"]
+    return (on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))) >= 18
+
+
+def _validate_members(data: Mapping[str, Any], household: Household | None) -> list[dict]:
+    raw_members = data.get("members") or []
+    if not raw_members:
+        msg = _("家庭至少需要一名成员。")
+        raise ApplicationError(msg, {"members": [msg]})
+    on = today()
+    cleaned, errors = [], {}
+    for i, raw in enumerate(raw_members):
+        member, member_errors = _clean_member(raw, on)
+        cleaned.append(member)
+        if member_errors:
+            errors[i] = member_errors
+    numbers = [m.get("id_number") for m in cleaned]
+    for i, number in enumerate(numbers):
+        if number and numbers.index(number) != i:
+            errors.setdefault(i, {})["id_number"] = [_("与其他成员的身份证号码重复。")]
+    elsewhere = Person.objects.filter(id_number__in=[n for n in numbers if n])
+    if household is not None:
+        elsewhere = elsewhere.exclude(household=household)
+    for number in elsewhere.values_list("id_number", flat=True):
+        errors.setdefault(numbers.index(number), {})["id_number"] = [
+            _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
+        ]
+    if errors:
+        raise ApplicationError(
+            _("家庭成员信息有误，请按提示修改。"),
+            {"members": [errors.get(i, {}) for i in range(len(cleaned))]},
+        )
+    if sum(m.get("relation") == Person.Relation.APPLICANT for m in cleaned) != 1:
+        msg = _("每个家庭须有且只有一名申请人。")
+        raise ApplicationError(msg, {"members": [msg]})
+    return cleaned
+
+
+def _sync_household(application: Application, members: list[dict], by: User) -> Household:
+    """Write the members of the application into the household file (one person, one record)."""
+    household = application.household
+    if household is None:
+        household = Household.objects.create(
+            village=application.village,
+            address=str(application.data.get("address", "")),
+            created_by=by,
+        )
+        application.household = household
+    existing = {p.id_number: p for p in household.members.all()}
+    for member in members:
+        person = existing.get(member["id_number"])
+        if person is None:
+            Person.objects.create(household=household, **member)
+        else:
+            for field, value in member.items():
+                setattr(person, field, value)
+            person.save()
+    return household
+
+
+@transaction.atomic
+def application_submit(
+    *, application: Application, by: User, signers: Iterable[str] = (), request=None
+) -> Application:
+    """Submit (提交): the household as filed becomes the household file; signers sign both the
+    truthfulness commitment and the verification authorization (SPEC §6, §9)."""
+    if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+        msg = _("该申请已提交，无需重复提交。")
+        raise ApplicationError(msg, {"state": [msg]})
+    members = _validate_members(application.data, application.household)
+    household = _sync_household(application, members, by)
+    signed_numbers = set(signers)
+    persons = [p for p in household.members.all() if p.id_number in signed_numbers]
+    commitment_record(application=application, persons=persons, channel=application.channel, by=by)
+    application.submitted_at = timezone.now()
+    application.missing_items = []
+    application_step(application, "submit", by=by, request=request)
+    return application
+
+
+def household_adults(household: Household) -> list[Person]:
+    on = today()
+    return [p for p in household.members.all() if _adult({"birth_date": p.birth_date}, on)]
+
+
+@transaction.atomic
+def application_accept(
+    *,
+    application: Application,
+    by: User,
+    close_relative: bool = False,
+    special: bool = False,
+    signers: Iterable[str] = (),
+    request=None,
+) -> Application:
+    """Accept (一门受理): every adult member must have signed both documents; starts the clock."""
+    _require_caseworker(by, application)
+    if signers:
+        persons = [p for p in application.household.members.all() if p.id_number in set(signers)]
+        commitment_record(application=application, persons=persons, channel="window", by=by)
+    missing = unsigned_adults(
+        application=application, adults=household_adults(application.household)
+    )
+    if missing:
+        names = "、".join(p.name for p in missing)
+        msg = _("以下成年成员尚未签署守信承诺和核对授权：%(names)s。") % {"names": names}
+        raise ApplicationError(msg, {"signers": [msg]})
+    application.close_relative = close_relative
+    application.special = special
+    application.accepted_at = timezone.now()
+    overrides = workday_overrides()
+    application.due_on = add_workdays(today(), INVESTIGATION_DAYS, overrides)
+    application.due_for = "verify"
+    application.case_due_on = add_workdays(
+        today(), CASE_DAYS_SPECIAL if special else CASE_DAYS, overrides
+    )
+    application_step(application, "accept", by=by, request=request)
+    notify_household(application, _("您的救助申请已受理，我们将在3个工作日内开始调查核实。"))
+    return application
+
+
+@transaction.atomic
+def application_return(
+    *, application: Application, by: User, missing_items: list[str], request=None
+) -> Application:
+    """Return for missing materials (退回补正): every missing item is listed at once."""
+    _require_caseworker(by, application)
+    items = [i.strip() for i in missing_items if i and i.strip()]
+    if not items:
+        msg = _("请列出需要补正的全部材料。")
+        raise ApplicationError(msg, {"missing_items": [msg]})
+    application.missing_items = items
+    application.due_on = None
+    application_step(
+        application, "return_for_materials", by=by, request=request, reason="；".join(items)
+    )
+    notify_household(
+        application, _("请补正以下材料后重新提交：%(items)s。") % {"items": "；".join(items)}
+    )
+    return application
+
+
+@transaction.atomic
+def application_withdraw(
+    *, application: Application, by: User, reason: str = "", request=None
+) -> Application:
+    """Withdraw (撤回) by the citizen or the staff who filed it."""
+    application.due_on = None
+    application_step(application, "withdraw", by=by, request=request, reason=reason)
+    return application
+
+
+def _require_caseworker(by: User, application: Application) -> None:
+    if by.is_admin_role:
+        return
+    if by.role != Role.CASEWORKER or not application.village.path.startswith(by.region.path):
+        msg = _("只有本镇街经办人可以办理此步骤。")
+        raise ApplicationError(msg, {"non_field_errors": [msg]})

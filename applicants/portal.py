@@ -1,0 +1,297 @@
+"""Pages for filing an application: the citizen portal (网上申请), the village assistant's
+代办 and the township window's paper intake share one form."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from integrity.services import access_log_record
+
+from . import applications as intake
+from .documents import document_attach
+from .errors import DomainError
+from .models import Application, ApplicationState, Document, Person, Region, Role
+
+MEMBER_FIELDS = (
+    "relation",
+    "name",
+    "id_number",
+    "phone",
+    "monthly_income",
+    "disability_grade",
+    "disability_type",
+    "serious_illness",
+    "self_care",
+    "in_school",
+    "bank_account",
+)
+CHECKBOXES = {"serious_illness", "in_school"}
+HOUSEHOLD_FIELDS = (
+    "village",
+    "address",
+    "requested",
+    "financial",
+    "houses",
+    "vehicles",
+    "business_registered",
+    "medical",
+    "education",
+    "rehabilitation",
+    "supporter_payment",
+    "supporter_income",
+    "supporter_able",
+    "hardship_type",
+    "months_without_income",
+    "unemployment_insured",
+)
+FILERS = {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN}
+
+
+def _data_from_post(post, size: int) -> dict:
+    def v(name):
+        return post.get(name, "").strip()
+
+    members = []
+    for i in range(size):
+        m = {f: v(f"m{i}-{f}") for f in MEMBER_FIELDS if f not in CHECKBOXES}
+        for f in CHECKBOXES:
+            m[f] = post.get(f"m{i}-{f}") == "on"
+        m["monthly_income"] = m["monthly_income"] or "0"
+        m["disability_grade"] = m["disability_grade"] or None
+        members.append(m)
+    hardship = v("hardship_type")
+    return {
+        "village": v("village"),
+        "address": v("address"),
+        "requested": v("requested") or "dibao",
+        "members": members,
+        "assets": {
+            "financial": v("financial") or "0",
+            "houses": v("houses") or "0",
+            "vehicles": v("vehicles") or "0",
+            "business_registered": post.get("business_registered") == "on",
+        },
+        "rigid_expenditure_12m": {
+            "medical": v("medical") or "0",
+            "education": v("education") or "0",
+            "rehabilitation": v("rehabilitation") or "0",
+        },
+        "supporter": {
+            "monthly_payment": v("supporter_payment") or "0",
+            "household_per_capita_income": v("supporter_income") or None,
+            "able": post.get("supporter_able") == "on",
+        },
+        "hardship": {
+            "type": hardship,
+            "months_without_income": v("months_without_income") or 0,
+            "unemployment_insured": post.get("unemployment_insured") == "on",
+        }
+        if hardship
+        else None,
+    }
+
+
+def _post_from_data(data: dict) -> dict:
+    """The reverse: a saved draft (or the self-check's answers) as form values."""
+    values = {
+        "village": data.get("village", ""),
+        "address": data.get("address", ""),
+        "requested": data.get("requested", "dibao"),
+    }
+    assets = data.get("assets") or {}
+    values |= {
+        "financial": assets.get("financial", ""),
+        "houses": assets.get("houses", ""),
+        "vehicles": assets.get("vehicles", ""),
+        "business_registered": assets.get("business_registered", False),
+    }
+    rigid = data.get("rigid_expenditure_12m") or {}
+    values |= {k: rigid.get(k, "") for k in ("medical", "education", "rehabilitation")}
+    supporter = data.get("supporter") or {}
+    values |= {
+        "supporter_payment": supporter.get("monthly_payment", ""),
+        "supporter_income": supporter.get("household_per_capita_income") or "",
+        "supporter_able": supporter.get("able", False),
+    }
+    hardship = data.get("hardship") or {}
+    values |= {
+        "hardship_type": hardship.get("type", ""),
+        "months_without_income": hardship.get("months_without_income", ""),
+        "unemployment_insured": hardship.get("unemployment_insured", False),
+    }
+    for i, m in enumerate(data.get("members") or []):
+        for f in MEMBER_FIELDS:
+            value = m.get(f)
+            values[f"m{i}-{f}"] = "" if value is None else value
+    return values
+
+
+def _errors_by_field(detail: dict) -> dict[str, list[str]]:
+    flat: dict[str, list[str]] = {}
+    for key, value in detail.items():
+        if key == "members" and value and isinstance(value[0], dict):
+            for i, errors in enumerate(value):
+                for field, msgs in errors.items():
+                    flat[f"m{i}-{field}"] = [str(m) for m in msgs]
+        else:
+            flat[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
+    return flat
+
+
+def _villages(user):
+    qs = Region.objects.filter(level=Region.Level.VILLAGE).select_related("parent__parent")
+    if user.role in (Role.VILLAGE_ASSISTANT, Role.CASEWORKER) and user.region_id:
+        qs = qs.filter(path__startswith=user.region.path)
+    return qs.order_by("path")
+
+
+def _form_context(request, values: dict, errors: dict, size: int, application=None) -> dict:
+    def field(name):
+        return {"name": name, "value": values.get(name, ""), "errors": errors.get(name, [])}
+
+    members = []
+    for i in range(size):
+        member = {f: field(f"m{i}-{f}") for f in MEMBER_FIELDS} | {"index": i + 1}
+        if not member["relation"]["value"]:
+            member["relation"]["value"] = ("applicant", "spouse")[i] if i < 2 else "child"
+        members.append(member)
+    known = {f"m{i}-{f}" for i in range(size) for f in MEMBER_FIELDS} | set(HOUSEHOLD_FIELDS)
+    return {
+        "application": application,
+        "f": {name: field(name) for name in HOUSEHOLD_FIELDS},
+        "members": members,
+        "size": size,
+        "sizes": range(1, 9),
+        "villages": _villages(request.user),
+        "relations": Person.Relation.choices,
+        "disability_types": Person.DisabilityType.choices,
+        "self_care_levels": Person.SelfCare.choices,
+        "other_errors": [m for k, msgs in errors.items() if k not in known for m in msgs],
+        "submission_key": values.get("submission_key") or uuid.uuid4().hex,
+        "document_kinds": Document.Kind.choices,
+    }
+
+
+def _size(request, default: int) -> int:
+    raw = request.POST.get("size") or request.GET.get("n") or str(default)
+    return min(max(int(raw), 1), 8) if raw.isdigit() else default
+
+
+def _own_application(request, pk: int) -> Application:
+    try:
+        return Application.objects.for_user(request.user).select_related("village").get(pk=pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@login_required
+def apply(request, pk: int | None = None):
+    """File or continue an application: save a draft, or sign and submit."""
+    if request.user.role not in FILERS and not request.user.is_superuser:
+        raise Http404
+    application = _own_application(request, pk) if pk else None
+    if application and application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+        return redirect("application_status", pk=application.pk)
+    saved = application.data if application else request.session.get("selfcheck") or {}
+    if not application and saved and not saved.get("village") and hasattr(request.user, "person"):
+        saved = {**saved, "village": request.user.person.household.village.code}
+    size = _size(request, max(len(saved.get("members") or []), 1))
+    values, errors = _post_from_data(saved), {}
+    if request.method == "POST":
+        data = _data_from_post(request.POST, size)
+        values = _post_from_data(data) | {"submission_key": request.POST.get("submission_key")}
+        try:
+            application = intake.application_draft_save(
+                by=request.user,
+                data=data,
+                application=application,
+                submission_key=request.POST.get("submission_key") or None,
+            )
+            if request.POST.get("action") == "submit":
+                signers = [
+                    data["members"][i]["id_number"].upper()
+                    for i in range(size)
+                    if request.POST.get(f"m{i}-signed") == "on"
+                ]
+                intake.application_submit(
+                    application=application, by=request.user, signers=signers, request=request
+                )
+                request.session.pop("selfcheck", None)
+                messages.success(request, _("申请已提交。"))
+                return redirect("application_status", pk=application.pk)
+            messages.success(request, _("草稿已保存，可以随时回来继续填写。"))
+            return redirect("apply_continue", pk=application.pk)
+        except DomainError as exc:
+            errors = _errors_by_field(exc.detail)
+    context = _form_context(request, values, errors, size, application)
+    return render(request, "applicants/apply.html", context)
+
+
+@login_required
+def application_status(request, pk: int):
+    """The applicant's view of a case: where it is, its time limit, what is missing."""
+    application = _own_application(request, pk)
+    if request.method == "POST" and request.POST.get("action") == "withdraw":
+        try:
+            intake.application_withdraw(
+                application=application,
+                by=request.user,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            messages.success(request, _("申请已撤回。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("application_status", pk=pk)
+    if request.method == "POST" and request.FILES.get("file"):
+        try:
+            document_attach(
+                application=application,
+                kind=request.POST.get("kind", ""),
+                upload=request.FILES["file"],
+                by=request.user,
+            )
+            messages.success(request, _("材料已上传。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("application_status", pk=pk)
+    return render(
+        request,
+        "applicants/application_status.html",
+        {
+            "application": application,
+            "transitions": application.transitions.select_related("by"),
+            "documents": application.documents.all(),
+            "document_kinds": Document.Kind.choices,
+            "enrollments": application.household.enrollments.all() if application.household else [],
+        },
+    )
+
+
+@login_required
+def document_download(request, pk: int):
+    """Serve a document only to users who can see its application; log the read."""
+    try:
+        document = Document.objects.select_related("application").get(
+            pk=pk, application__in=Application.objects.for_user(request.user)
+        )
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+    access_log_record(
+        user=request.user,
+        object_type="document",
+        object_ids=[document.pk],
+        request=request,
+        fields="document",
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        filename=f"{document.kind}-{document.pk}",
+    )

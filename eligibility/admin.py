@@ -1,0 +1,91 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Department, Policy, Standard
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "name")
+    list_display_links = ("code",)
+
+
+@admin.register(Policy)
+class PolicyAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "department", "benefit_kind", "is_active")
+    list_filter = ("department", "benefit_kind", "is_active", "categories")
+    filter_horizontal = ("categories",)
+    search_fields = ("code", "name")
+
+
+class StandardForm(forms.ModelForm):
+    class Meta:
+        model = Standard
+        fields = ["item", "region", "area", "value", "effective_from", "note"]
+
+    def clean(self):
+        from applicants.errors import DomainError
+
+        from .services import standard_validate
+
+        data = super().clean()
+        if not self.errors:
+            try:
+                standard_validate(
+                    item=data["item"],
+                    region=data["region"],
+                    area=data.get("area", ""),
+                    value=data["value"],
+                    effective_from=data["effective_from"],
+                )
+            except DomainError as exc:
+                for field, messages in exc.detail.items():
+                    for message in messages:
+                        self.add_error(None if field == "non_field_errors" else field, message)
+        return data
+
+
+@admin.register(Standard)
+class StandardAdmin(admin.ModelAdmin):
+    """Standards are versions: add a row with a new date; a saved row is never edited."""
+
+    form = StandardForm
+
+    list_display = ("item", "region", "area", "value", "effective_from", "created_by", "created_at")
+    list_filter = ("item", "region", "area")
+    date_hierarchy = "effective_from"
+    raw_id_fields = ("region",)
+    readonly_fields = ("created_by", "created_at")
+    ordering = ("item", "region__code", "area", "-effective_from")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from .services import standard_add
+
+        standard_add(
+            item=obj.item,
+            region=obj.region,
+            area=obj.area,
+            value=obj.value,
+            effective_from=obj.effective_from,
+            note=obj.note,
+            by=request.user,
+            instance=obj,
+        )
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("note", _("新标准"))
+        return initial

@@ -1,0 +1,368 @@
+"""/api/v1/applications/: the case workflow, one action per SPEC §6 transition."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from applicants import applications as intake
+from applicants.models import Application, ApplicationState
+from applicants.selectors import sees_personal_data
+from eligibility import workflow
+from eligibility.selectors import application_get, application_list
+from integrity.services import access_log_record
+
+
+class TransitionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    by = serializers.CharField(source="by.username")
+    at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village.code", read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    overdue = serializers.SerializerMethodField()
+    transitions = TransitionSerializer(many=True, read_only=True)
+    latest_assessment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Application
+        fields = [
+            "id",
+            "state",
+            "state_label",
+            "channel",
+            "village",
+            "household",
+            "requested",
+            "data",
+            "missing_items",
+            "close_relative",
+            "special",
+            "submitted_at",
+            "accepted_at",
+            "due_on",
+            "due_for",
+            "case_due_on",
+            "notice_closes_on",
+            "decided_at",
+            "overdue",
+            "transitions",
+            "latest_assessment",
+        ]
+
+    def get_overdue(self, obj) -> bool:
+        today = timezone.localdate()
+        return bool(
+            obj.state in intake.OPEN_STATE_VALUES
+            and (
+                (obj.due_on and obj.due_on < today) or (obj.case_due_on and obj.case_due_on < today)
+            )
+        )
+
+    def get_latest_assessment(self, obj) -> dict | None:
+        assessments = getattr(obj, "latest_assessments", None)
+        if assessments is None:
+            return None
+        return assessments[0].result if assessments else None
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("unmasked"):
+            data["data"] = None
+        return data
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    village = serializers.CharField(max_length=12)
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    requested = serializers.ChoiceField(
+        choices=["dibao", "tekun", "temporary", "dibao_edge"], required=False, default="dibao"
+    )
+    members = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    assets = serializers.DictField(required=False, default=dict)
+    rigid_expenditure_12m = serializers.DictField(required=False, default=dict)
+    supporter = serializers.DictField(required=False, default=dict)
+    hardship = serializers.DictField(required=False, allow_null=True, default=None)
+    submission_key = serializers.CharField(required=False, max_length=64, allow_blank=True)
+
+
+class SignersSerializer(serializers.Serializer):
+    signers = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="签署守信承诺和核对授权的成员身份证号码",
+    )
+
+
+class AcceptSerializer(SignersSerializer):
+    close_relative = serializers.BooleanField(required=False, default=False)
+    special = serializers.BooleanField(required=False, default=False)
+
+
+class ReturnSerializer(serializers.Serializer):
+    missing_items = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+
+
+class VerifySerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    financial_assets_found = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False
+    )
+    houses_found = serializers.IntegerField(min_value=0, required=False, default=0)
+    vehicles_found = serializers.IntegerField(min_value=0, required=False, default=0)
+    business_found = serializers.BooleanField(required=False, default=False)
+    income_found = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+
+
+class SurveySerializer(serializers.Serializer):
+    visited_on = serializers.DateField()
+    staff = serializers.ListField(child=serializers.CharField())
+    findings = serializers.CharField(allow_blank=True)
+    signed = serializers.BooleanField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
+
+
+class OpinionSerializer(serializers.Serializer):
+    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObjectionSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="状态代码"),
+            OpenApiParameter("overdue", bool, description="只看超期案件"),
+        ]
+    ),
+)
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Applications (救助申请) in the caller's scope; each step is an action."""
+
+    serializer_class = ApplicationSerializer
+    queryset = Application.objects.none()
+
+    def get_queryset(self):
+        return application_list(user=self.request.user, filters=self.request.query_params)
+
+    def get_object(self):
+        try:
+            return application_get(user=self.request.user, pk=int(self.kwargs["pk"]))
+        except (Application.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {
+            "unmasked": sees_personal_data(self.request.user)
+        }
+
+    def retrieve(self, request, *args, **kwargs):
+        application = self.get_object()
+        if sees_personal_data(request.user):
+            access_log_record(
+                user=request.user,
+                object_type="application",
+                object_ids=[application.pk],
+                request=request,
+                channel="api",
+            )
+        return Response(self.get_serializer(application).data)
+
+    def _done(self, application, code=status.HTTP_200_OK):
+        fresh = application_get(user=self.request.user, pk=application.pk)
+        return Response(self.get_serializer(fresh).data, status=code)
+
+    @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
+    def create(self, request):
+        payload = ApplicationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        key = data.pop("submission_key", None) or None
+        application = intake.application_draft_save(by=request.user, data=data, submission_key=key)
+        return self._done(application, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplicationInputSerializer, responses=ApplicationSerializer)
+    def partial_update(self, request, pk=None):
+        application = self.get_object()
+        payload = ApplicationInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data.pop("submission_key", None)
+        intake.application_draft_save(by=request.user, data=data, application=application)
+        return self._done(application)
+
+    def _act(self, request, serializer_class, run):
+        payload = serializer_class(data=request.data)
+        payload.is_valid(raise_exception=True)
+        application = self.get_object()
+        run(application, payload.validated_data)
+        return self._done(application)
+
+    @extend_schema(request=SignersSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._act(
+            request,
+            SignersSerializer,
+            lambda a, d: intake.application_submit(
+                application=a, by=request.user, signers=d["signers"], request=request
+            ),
+        )
+
+    @extend_schema(request=AcceptSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        return self._act(
+            request,
+            AcceptSerializer,
+            lambda a, d: intake.application_accept(
+                application=a,
+                by=request.user,
+                close_relative=d["close_relative"],
+                special=d["special"],
+                signers=d["signers"],
+                request=request,
+            ),
+        )
+
+    @extend_schema(request=ReturnSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._act(
+            request,
+            ReturnSerializer,
+            lambda a, d: intake.application_return(
+                application=a, by=request.user, missing_items=d["missing_items"], request=request
+            ),
+        )
+
+    @extend_schema(request=VerifySerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        def run(application, d):
+            if application.state == ApplicationState.ACCEPTED:
+                workflow.application_verify(
+                    application=application, by=request.user, request=request
+                )
+            if d.get("summary") or application.state != ApplicationState.VERIFYING:
+                workflow.verification_record(
+                    application=application,
+                    by=request.user,
+                    summary=d.get("summary", ""),
+                    financial_assets_found=d.get("financial_assets_found") or 0,
+                    houses_found=d["houses_found"],
+                    vehicles_found=d["vehicles_found"],
+                    business_found=d["business_found"],
+                    income_found=d.get("income_found"),
+                )
+
+        return self._act(request, VerifySerializer, run)
+
+    @extend_schema(request=SurveySerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def survey(self, request, pk=None):
+        return self._act(
+            request,
+            SurveySerializer,
+            lambda a, d: workflow.application_survey(
+                application=a, by=request.user, request=request, **d
+            ),
+        )
+
+    @extend_schema(request=OpinionSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        return self._act(
+            request,
+            OpinionSerializer,
+            lambda a, d: workflow.application_propose(
+                application=a, by=request.user, opinion=d["opinion"], request=request
+            ),
+        )
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def open_notice(self, request, pk=None):
+        return self._act(
+            request,
+            serializers.Serializer,
+            lambda a, d: workflow.public_notice_open(
+                application=a, by=request.user, request=request
+            ),
+        )
+
+    @extend_schema(request=ObjectionSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def object(self, request, pk=None):
+        return self._act(
+            request,
+            ObjectionSerializer,
+            lambda a, d: workflow.objection_record(
+                application=a, by=request.user, text=d["text"], request=request
+            ),
+        )
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def county_visit(self, request, pk=None):
+        return self._act(
+            request,
+            serializers.Serializer,
+            lambda a, d: workflow.county_visit_record(
+                application=a, by=request.user, request=request
+            ),
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._act(
+            request,
+            ReasonSerializer,
+            lambda a, d: workflow.application_approve(
+                application=a, by=request.user, reasons=d["reasons"], request=request
+            ),
+        )
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._act(
+            request,
+            ReasonSerializer,
+            lambda a, d: workflow.application_reject(
+                application=a, by=request.user, reasons=d["reasons"], request=request
+            ),
+        )
+
+    @extend_schema(request=WithdrawSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._act(
+            request,
+            WithdrawSerializer,
+            lambda a, d: intake.application_withdraw(
+                application=a, by=request.user, reason=d["reason"], request=request
+            ),
+        )

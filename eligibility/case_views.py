@@ -1,0 +1,194 @@
+"""The caseworker's workbench and the county's decision page (SPEC §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applicants import applications as intake
+from applicants.errors import DomainError
+from applicants.models import Application, ApplicationState, Role
+from applicants.selectors import sees_personal_data
+from integrity.services import access_log_record
+
+from . import selectors, workflow
+
+STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
+
+
+def _staff_only(user) -> None:
+    if not (user.is_superuser or user.role in STAFF):
+        raise Http404
+
+
+@login_required
+def case_inbox(request):
+    """办件箱: open cases in scope, overdue first, then by their next time limit."""
+    _staff_only(request.user)
+    state = request.GET.get("state", "")
+    filters = {"open": True} if not state else {"state": state}
+    qs = selectors.application_list(user=request.user, filters=filters)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "eligibility/case_inbox.html",
+        {
+            "page": page,
+            "state": state,
+            "states": ApplicationState.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def overdue_list(request):
+    """超期案件 (慢作为 oversight) for the city supervisor."""
+    if not (request.user.is_admin_role or request.user.role in (Role.SUPERVISOR, Role.APPROVER)):
+        raise Http404
+    qs = selectors.overdue_applications(user=request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "eligibility/overdue.html", {"page": page, "today": timezone.localdate()}
+    )
+
+
+def _decimal(value, default="0"):
+    try:
+        return Decimal(value or default)
+    except InvalidOperation as exc:
+        raise DomainError(_("请填写有效的金额。")) from exc
+
+
+def _act(request, application):
+    """Run the action the form names; every action is a service call."""
+    post, user = request.POST, request.user
+    action = post.get("action")
+    kw = {"application": application, "by": user, "request": request}
+    if action == "accept":
+        intake.application_accept(
+            **kw,
+            close_relative=post.get("close_relative") == "on",
+            special=post.get("special") == "on",
+            signers=post.getlist("signers"),
+        )
+        return _("已受理。")
+    if action == "return":
+        items = [line for line in post.get("missing_items", "").splitlines() if line.strip()]
+        intake.application_return(**kw, missing_items=items)
+        return _("已退回补正，需补正材料已一次性告知申请人。")
+    if action == "verify":
+        workflow.application_verify(**kw)
+        return _("已发起家庭经济状况核对。")
+    if action == "verification":
+        workflow.verification_record(
+            application=application,
+            by=user,
+            summary=post.get("summary", ""),
+            financial_assets_found=_decimal(post.get("financial_assets_found")),
+            houses_found=int(post.get("houses_found") or 0),
+            vehicles_found=int(post.get("vehicles_found") or 0),
+            business_found=post.get("business_found") == "on",
+        )
+        return _("核对结果已录入。")
+    if action == "survey":
+        try:
+            visited = dt.date.fromisoformat(post.get("visited_on", ""))
+        except ValueError as exc:
+            raise DomainError(
+                _("请填写入户日期。"), {"visited_on": [_("请填写入户日期。")]}
+            ) from exc
+        workflow.application_survey(
+            **kw,
+            visited_on=visited,
+            staff=[post.get("staff1", ""), post.get("staff2", ""), post.get("staff3", "")],
+            findings=post.get("findings", ""),
+            signed=post.get("signed") == "on",
+        )
+        return _("入户调查已记录。")
+    if action == "propose":
+        workflow.application_propose(**kw, opinion=post.get("opinion", ""))
+        return _("审核意见已提出。")
+    if action == "open_notice":
+        workflow.public_notice_open(**kw)
+        return _("已在村（居）公示7天。")
+    if action == "object":
+        workflow.objection_record(**kw, text=post.get("text", ""))
+        return _("异议已登记，案件退回重新调查。")
+    if action == "county_visit":
+        workflow.county_visit_record(**kw)
+        return _("县级入户核查已记录。")
+    if action == "approve":
+        workflow.application_approve(**kw, reasons=post.get("reasons", ""))
+        return _("已批准并纳入保障。")
+    if action == "reject":
+        workflow.application_reject(**kw, reasons=post.get("reasons", ""))
+        return _("已作出不予批准决定。")
+    raise DomainError(_("未知的操作。"))
+
+
+@login_required
+def case_detail(request, pk: int):
+    """The household file of one case with the rules engine's proposal and the next steps."""
+    _staff_only(request.user)
+    try:
+        application = selectors.application_get(user=request.user, pk=pk)
+    except Application.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        if request.user.role == Role.SUPERVISOR:
+            raise Http404
+        try:
+            messages.success(request, _act(request, application))
+            return redirect("case_detail", pk=pk)
+        except DomainError as exc:
+            for field_errors in exc.detail.values():
+                for msg in field_errors if isinstance(field_errors, list) else [field_errors]:
+                    messages.error(request, msg)
+            application = selectors.application_get(user=request.user, pk=pk)
+    unmasked = sees_personal_data(request.user)
+    if unmasked:
+        access_log_record(
+            user=request.user,
+            object_type="application",
+            object_ids=[application.pk],
+            request=request,
+        )
+    preview = None
+    if application.household_id and application.state in (
+        ApplicationState.VERIFYING,
+        ApplicationState.SURVEYED,
+    ):
+        try:
+            preview = workflow.assessment_preview_for(application)
+        except DomainError as exc:
+            messages.warning(request, exc.message)
+    latest = application.latest_assessments[0] if application.latest_assessments else None
+    return render(
+        request,
+        "eligibility/case_detail.html",
+        {
+            "application": application,
+            "household": application.household,
+            "unmasked": unmasked,
+            "preview": preview,
+            "latest": latest,
+            "verification": application.verifications.first(),
+            "surveys": application.surveys.all(),
+            "notice": application.notices.first(),
+            "decisions": application.decisions.select_related("decided_by"),
+            "documents": application.documents.all(),
+            "transitions": application.transitions.all(),
+            "today": timezone.localdate(),
+            "can_decide": request.user.is_admin_role or request.user.role == Role.APPROVER,
+            "can_work": request.user.is_admin_role or request.user.role == Role.CASEWORKER,
+        },
+    )

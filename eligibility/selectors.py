@@ -1,0 +1,200 @@
+"""Reads: the standards in force, the policy catalog."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from applicants.models import Region
+
+from .errors import StandardsMissing
+from .models import Category, Policy, Standard, StandardItem
+from .rules import Parameters, ratio2
+
+#: items a region may lack: then the rule does not apply there (not a pilot county, no floor)
+OPTIONAL_ITEMS = {StandardItem.RELATIVE_POVERTY_MULTIPLE, StandardItem.DIBAO_FLOOR}
+
+
+@dataclass(frozen=True)
+class StandardsInForce:
+    """The policy numbers for one county, area and date, with the rows they came from."""
+
+    county: Region
+    area: str
+    on: dt.date
+    parameters: Parameters
+    dibao_urban: Decimal
+    dibao_rural: Decimal
+    version_ids: tuple[int, ...]
+
+    @property
+    def urban_rural_ratio(self) -> Decimal:
+        return ratio2(self.dibao_urban, self.dibao_rural)
+
+
+def county_of(region: Region) -> Region:
+    """The county-level region at or above ``region``; a city has none."""
+    if region.level == Region.Level.COUNTY:
+        return region
+    codes = region.ancestor_codes()
+    if len(codes) < 2:
+        msg = _("请填写县级或以下的区划代码。")
+        raise StandardsMissing(msg, {"region": [msg]})
+    return Region.objects.get(code=codes[1])
+
+
+def _pick(rows: list[Standard], item: str, area: str) -> Standard | None:
+    """County beats city, a row for this area beats a row for both, the latest date wins."""
+    best, best_key = None, None
+    for row in rows:
+        if row.item != item or row.area not in ("", area):
+            continue
+        key = (row.region.level == Region.Level.COUNTY, row.area == area, row.effective_from)
+        if best_key is None or key > best_key:
+            best, best_key = row, key
+    return best
+
+
+def standards_in_force(*, region: Region, area: str, on: dt.date) -> StandardsInForce:
+    """Every policy number in force on ``on`` for ``region`` and ``area`` (one query)."""
+    county = county_of(region)
+    rows = list(
+        Standard.objects.filter(
+            region__in=[county.pk, county.parent_id], effective_from__lte=on
+        ).select_related("region")
+    )
+    picked: dict[str, Standard | None] = {}
+    for item in StandardItem.values:
+        picked[item] = _pick(rows, item, area)
+    missing = [i for i, row in picked.items() if row is None and i not in OPTIONAL_ITEMS]
+    urban, rural = (
+        _pick(rows, StandardItem.DIBAO, "urban"),
+        _pick(rows, StandardItem.DIBAO, "rural"),
+    )
+    if missing or urban is None or rural is None:
+        msg = _("%(date)s 没有生效的救助标准（%(county)s）。") % {"date": on, "county": county.name}
+        raise StandardsMissing(msg, {"date": [msg]})
+
+    def value(item: str) -> Decimal | None:
+        row = picked[item]
+        return row.value if row is not None else None
+
+    params = Parameters(
+        dibao_standard=value(StandardItem.DIBAO),
+        dibao_standard_urban=urban.value,
+        tekun_basic_multiple=value(StandardItem.TEKUN_BASIC_MULTIPLE),
+        care_yearly={
+            "full": value(StandardItem.CARE_FULL),
+            "partial": value(StandardItem.CARE_PARTIAL),
+            "none": value(StandardItem.CARE_NONE),
+        },
+        edge_multiple=value(StandardItem.EDGE_MULTIPLE),
+        relative_poverty_multiple=value(StandardItem.RELATIVE_POVERTY_MULTIPLE),
+        temporary_min_multiple=value(StandardItem.TEMPORARY_MIN_MULTIPLE),
+        temporary_max_multiple=value(StandardItem.TEMPORARY_MAX_MULTIPLE),
+        migrant_max_multiple=value(StandardItem.MIGRANT_MAX_MULTIPLE),
+        migrant_min_months=int(value(StandardItem.MIGRANT_MIN_MONTHS)),
+        financial_asset_months=value(StandardItem.FINANCIAL_ASSET_MONTHS),
+        max_houses=int(value(StandardItem.MAX_HOUSES)),
+        max_vehicles=int(value(StandardItem.MAX_VEHICLES)),
+        business_allowed=bool(value(StandardItem.BUSINESS_ALLOWED)),
+        supporter_exemption_multiple=value(StandardItem.SUPPORTER_EXEMPTION_MULTIPLE),
+        single_person_multiple=value(StandardItem.SINGLE_PERSON_MULTIPLE),
+        dibao_floor=value(StandardItem.DIBAO_FLOOR),
+        adult_age=int(value(StandardItem.ADULT_AGE)),
+        elderly_age=int(value(StandardItem.ELDERLY_AGE)),
+    )
+    return StandardsInForce(
+        county=county,
+        area=area,
+        on=on,
+        parameters=params,
+        dibao_urban=urban.value,
+        dibao_rural=rural.value,
+        version_ids=tuple(sorted(row.pk for row in picked.values() if row is not None)),
+    )
+
+
+def policy_list(*, active_only: bool = True) -> QuerySet[Policy]:
+    qs = Policy.objects.select_related("department").prefetch_related(
+        Prefetch("categories", queryset=Category.objects.order_by("order"))
+    )
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def policies_for_categories(categories) -> list[Policy]:
+    """Every active policy serving any of the categories (政策找人), in catalog order."""
+    return list(
+        policy_list().filter(categories__code__in=list(categories)).distinct().order_by("code")
+    )
+
+
+def standard_history(*, item: str | None = None) -> QuerySet[Standard]:
+    qs = Standard.objects.select_related("region", "created_by")
+    return qs.filter(item=item) if item else qs
+
+
+def _overdue_q(today: dt.date):
+    from django.db.models import Q
+
+    return Q(due_on__lt=today) | Q(case_due_on__lt=today)
+
+
+def application_list(*, user, filters=None):
+    """Applications in scope; overdue first, then by their next time limit (the inbox order)."""
+    from django.db.models import Case, IntegerField, Prefetch, Value, When
+    from django.utils import timezone
+
+    from applicants.models import OPEN_STATES, Application, ApplicationTransition
+
+    from .models import Assessment
+
+    filters = filters or {}
+    today = timezone.localdate()
+    qs = (
+        Application.objects.for_user(user)
+        .select_related("village__parent", "household", "created_by")
+        .prefetch_related(
+            Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("by")),
+            Prefetch(
+                "assessments",
+                queryset=Assessment.objects.order_by("-created_at"),
+                to_attr="latest_assessments",
+            ),
+        )
+        .annotate(
+            is_overdue=Case(
+                When(_overdue_q(today) & ~_closed_q(), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+    )
+    if state := filters.get("state"):
+        qs = qs.filter(state=state)
+    if filters.get("open") in ("1", "true", True):
+        qs = qs.filter(state__in=OPEN_STATES)
+    if filters.get("overdue") in ("1", "true", True):
+        qs = qs.filter(state__in=OPEN_STATES).filter(_overdue_q(today))
+    return qs.order_by("-is_overdue", "due_on", "-id")
+
+
+def _closed_q():
+    from django.db.models import Q
+
+    from applicants.models import OPEN_STATES
+
+    return ~Q(state__in=OPEN_STATES)
+
+
+def application_get(*, user, pk: int):
+    return application_list(user=user).get(pk=pk)
+
+
+def overdue_applications(*, user, today: dt.date | None = None):
+    """Cases past a time limit (慢作为 oversight) for the supervisor's list."""
+    return application_list(user=user, filters={"overdue": True})

@@ -1,0 +1,265 @@
+"""Public pages: the self-check (我能申请什么) and the policy catalog."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from applicants.errors import DomainError
+from applicants.models import Person, Region, Role
+
+from . import selectors
+from .api.serializers import AssessmentRequestSerializer
+from .models import Department, StandardItem
+from .services import assessment_preview
+
+RESULT_LABELS = {
+    "dibao": _("最低生活保障（低保）"),
+    "dibao_single": _("单人保（重残重病成员单独纳入低保）"),
+    "dibao_edge": _("低保边缘家庭"),
+    "relative_poverty": _("相对贫困对象"),
+    "tekun": _("特困人员救助供养"),
+    "temporary": _("临时救助"),
+}
+RESULT_CATEGORY = {"dibao_single": "dibao"}
+MEMBER_FIELDS = (
+    "relation",
+    "birth_date",
+    "monthly_income",
+    "disability_grade",
+    "disability_type",
+    "serious_illness",
+    "self_care",
+    "in_school",
+)
+MAX_MEMBERS = 8
+
+
+def _payload_from_post(post, size: int) -> dict:
+    """The self-check form, in the shape of the assessment API (one validation for both)."""
+
+    def value(name):
+        v = post.get(name, "")
+        return v if v != "" else None
+
+    members = []
+    for i in range(size):
+        m = {f: value(f"m{i}-{f}") for f in MEMBER_FIELDS}
+        m["serious_illness"] = post.get(f"m{i}-serious_illness") == "on"
+        m["in_school"] = post.get(f"m{i}-in_school") == "on"
+        m["monthly_income"] = m["monthly_income"] or "0"
+        m["self_care"] = m["self_care"] or "full"
+        members.append(m)
+    hardship = value("hardship_type")
+    return {
+        "region": value("region") or "",
+        "area": value("area"),
+        "members": members,
+        "assets": {
+            "financial": value("financial") or "0",
+            "houses": value("houses") or 0,
+            "vehicles": value("vehicles") or 0,
+            "business_registered": post.get("business_registered") == "on",
+        },
+        "rigid_expenditure_12m": {
+            "medical": value("medical") or "0",
+            "education": value("education") or "0",
+            "rehabilitation": value("rehabilitation") or "0",
+        },
+        "supporter": {
+            "monthly_payment": value("supporter_payment") or "0",
+            "household_per_capita_income": value("supporter_income"),
+            "able": post.get("supporter_able") == "on",
+        },
+        "hardship": {
+            "type": hardship,
+            "months_without_income": value("months_without_income") or 0,
+            "unemployment_insured": post.get("unemployment_insured") == "on",
+        }
+        if hardship
+        else None,
+    }
+
+
+def _flatten_errors(errors) -> dict[str, list[str]]:
+    """API field errors → form field names (``members[1].birth_date`` → ``m1-birth_date``)."""
+    flat: dict[str, list[str]] = {}
+    for key, value in errors.items():
+        if key == "members" and isinstance(value, list) and value and isinstance(value[0], dict):
+            for i, member_errors in enumerate(value):
+                for field, msgs in member_errors.items():
+                    flat[f"m{i}-{field}"] = [str(m) for m in msgs]
+        elif isinstance(value, dict):
+            for field, msgs in value.items():
+                name = {
+                    "monthly_payment": "supporter_payment",
+                    "household_per_capita_income": "supporter_income",
+                }.get(field, field)
+                flat[name] = [str(m) for m in msgs]
+        else:
+            flat[key] = [str(m) for m in value]
+    return flat
+
+
+def _results_for_display(preview) -> list[dict]:
+    policies = preview.related_policies
+    rows = []
+    for result in preview.assessment.results:
+        category = RESULT_CATEGORY.get(result.policy, result.policy)
+        rows.append(
+            {
+                "result": result,
+                "label": RESULT_LABELS.get(result.policy, result.policy),
+                "departments": sorted(
+                    {
+                        p.department.name
+                        for p in policies
+                        if category in {c.code for c in p.categories.all()}
+                    }
+                ),
+            }
+        )
+    rows.sort(key=lambda r: not r["result"].eligible)
+    return rows
+
+
+def selfcheck(request):
+    """我能申请什么: a citizen enters the household and sees what they may qualify for."""
+    size = request.POST.get("size") or request.GET.get("n") or "1"
+    size = min(max(int(size), 1), MAX_MEMBERS) if str(size).isdigit() else 1
+    counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
+    context = {
+        "counties": counties,
+        "size": size,
+        "sizes": range(1, MAX_MEMBERS + 1),
+        "relations": Person.Relation.choices,
+        "disability_types": Person.DisabilityType.choices,
+        "self_care_levels": Person.SelfCare.choices,
+        "post": request.POST,
+        "today": timezone.localdate(),
+    }
+    if request.method == "POST":
+        payload = _payload_from_post(request.POST, size)
+        if request.POST.get("action") == "apply":
+            request.session["selfcheck"] = payload
+            target = reverse("my_household")
+            if not request.user.is_authenticated:
+                target = f"{reverse('login')}?next={target}"
+            if request.htmx:
+                return HttpResponseClientRedirect(target)
+            return redirect(target)
+        serializer = AssessmentRequestSerializer(data=payload)
+        if not serializer.is_valid():
+            context["errors"] = _flatten_errors(serializer.errors)
+        else:
+            data = serializer.validated_data
+            try:
+                preview = assessment_preview(
+                    region=data["region"],
+                    area=data.get("area"),
+                    on=data["date"],
+                    members=data["members"],
+                    assets=data.get("assets"),
+                    rigid_expenditure=data.get("rigid_expenditure_12m"),
+                    supporter=data.get("supporter"),
+                    hardship=data.get("hardship"),
+                )
+            except DomainError as exc:
+                context["errors"] = _flatten_errors(exc.detail)
+            else:
+                context["preview"] = preview
+                context["rows"] = _results_for_display(preview)
+        if request.htmx:
+            return render(request, "eligibility/partials/selfcheck_results.html", context)
+    _bind(context, request.POST, size)
+    return render(request, "eligibility/selfcheck.html", context)
+
+
+HOUSEHOLD_FIELDS = (
+    "region",
+    "area",
+    "financial",
+    "houses",
+    "vehicles",
+    "business_registered",
+    "medical",
+    "education",
+    "rehabilitation",
+    "supporter_payment",
+    "supporter_income",
+    "supporter_able",
+    "hardship_type",
+    "months_without_income",
+    "unemployment_insured",
+)
+
+
+def _bind(context: dict, post, size: int) -> None:
+    """What the person typed and the error for it, per field (templates cannot index dicts)."""
+    errors = context.get("errors", {})
+
+    def field(name):
+        return {"name": name, "value": post.get(name, ""), "errors": errors.get(name, [])}
+
+    context["f"] = {name: field(name) for name in HOUSEHOLD_FIELDS}
+    context["members"] = [
+        {name: field(f"m{i}-{name}") for name in MEMBER_FIELDS} | {"index": i + 1}
+        for i in range(size)
+    ]
+    for i, member in enumerate(context["members"]):
+        if not member["relation"]["value"]:
+            member["relation"]["value"] = ("applicant", "spouse")[i] if i < 2 else "child"
+    context["other_errors"] = [
+        msg
+        for key, msgs in errors.items()
+        if key not in context["f"] and not key.startswith("m")
+        for msg in msgs
+    ] + errors.get("members", [])
+
+
+def policy_catalog(request):
+    """政策目录: every policy with its department and categories, and the standards in force."""
+    city = Region.objects.filter(level=Region.Level.CITY).first()
+    standards = None
+    if city is not None:
+        county = Region.objects.filter(parent=city, level=Region.Level.COUNTY).order_by("code")
+        first = county.first()
+        if first is not None:
+            try:
+                standards = selectors.standards_in_force(
+                    region=first, area="urban", on=timezone.localdate()
+                )
+            except DomainError:
+                standards = None
+    history = selectors.standard_history(item=StandardItem.DIBAO).filter(region=city)
+    return render(
+        request,
+        "eligibility/policy_catalog.html",
+        {
+            "policies": selectors.policy_list(),
+            "standards": standards,
+            "dibao_history": history.order_by("-effective_from", "area"),
+        },
+    )
+
+
+@login_required
+def department_policies(request):
+    """部门工作台: the policies this department owns."""
+    user = request.user
+    if not (user.is_admin_role or user.role == Role.DEPARTMENT):
+        raise Http404
+    department = Department.objects.filter(code=user.department_code).first()
+    policies = selectors.policy_list(active_only=False)
+    if not user.is_admin_role:
+        policies = policies.filter(department=department)
+    return render(
+        request,
+        "eligibility/department_home.html",
+        {"department": department, "policies": policies},
+    )

@@ -1,0 +1,8 @@
+import pytest
+
+from eligibility import demo
+
+
+@pytest.fixture
+def catalog(regions):
+    demo.seed()
