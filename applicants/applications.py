@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from integrity.services import client_ip, commitment_record, unsigned_adults
 
@@ -49,6 +49,15 @@ def workday_overrides() -> dict[dt.date, bool]:
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def ensure_can(application: Application, action: str) -> None:
+    """Refuse early, before any work, an action the current state does not allow."""
+    if not can_proceed(getattr(application, action)):
+        msg = _("申请当前状态为“%(state)s”，不能执行此操作。") % {
+            "state": ApplicationState(application.state).label
+        }
+        raise ApplicationError(msg, {"state": [msg]})
 
 
 def application_step(

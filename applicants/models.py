@@ -119,38 +119,46 @@ class User(AbstractUser):
         return self.is_superuser or self.role == Role.ADMIN
 
 
-def region_scope(user, *, path_field: str, citizen_field: str | None = None) -> Q | None:
+def region_scope(user, *, path_field: str, citizen_q=None) -> Q | None:
     """The one rule of who sees what (SPEC §1), as a filter on ``path_field``.
 
-    Returns ``None`` for "everything" (administrators) and ``Q(pk__in=[])`` for nothing.
+    ``citizen_q(user)`` says what a citizen sees (their own household). Returns ``None`` for
+    "everything" (administrators) and ``Q(pk__in=[])`` for nothing.
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
     if user.is_admin_role:
         return None
-    if user.role == Role.CITIZEN and citizen_field:
-        return Q(**{citizen_field: user})
+    if user.role == Role.CITIZEN and citizen_q is not None:
+        return citizen_q(user)
     if user.role in REGIONAL_ROLES and user.region_id:
         return Q(**{f"{path_field}__startswith": user.region.path})
     return Q(pk__in=[])
+
+
+def own_household_ids(user):
+    """Ids of the household a citizen belongs to, as a subquery (no join, no duplicates)."""
+    return Person.objects.filter(user=user).values("household_id")
 
 
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see."""
 
     scope_path_field: str = ""
-    scope_citizen_field: str | None = None
+
+    def citizen_q(self, user) -> Q | None:
+        return None
 
     def for_user(self, user):
-        q = region_scope(
-            user, path_field=self.scope_path_field, citizen_field=self.scope_citizen_field
-        )
+        q = region_scope(user, path_field=self.scope_path_field, citizen_q=self.citizen_q)
         return self if q is None else self.filter(q)
 
 
 class HouseholdQuerySet(ScopedQuerySet):
     scope_path_field = "village__path"
-    scope_citizen_field = "members__user"
+
+    def citizen_q(self, user):
+        return Q(pk__in=own_household_ids(user))
 
 
 @pghistory.track()
@@ -188,7 +196,9 @@ class Household(models.Model):
 
 class PersonQuerySet(ScopedQuerySet):
     scope_path_field = "household__village__path"
-    scope_citizen_field = "household__members__user"
+
+    def citizen_q(self, user):
+        return Q(household_id__in=own_household_ids(user))
 
 
 @pghistory.track()
@@ -322,8 +332,10 @@ OPEN_STATES = [
 
 
 class ApplicationQuerySet(ScopedQuerySet):
-    scope_path_field = "household__village__path"
-    scope_citizen_field = "household__members__user"
+    scope_path_field = "village__path"
+
+    def citizen_q(self, user):
+        return Q(created_by=user) | Q(household_id__in=own_household_ids(user))
 
 
 class Application(ConcurrentTransitionMixin, models.Model):

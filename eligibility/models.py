@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from applicants.models import Area, Region
+from applicants.models import Area, Region, own_household_ids, region_scope
 
 
 class Department(models.Model):
@@ -290,12 +290,10 @@ class Decision(models.Model):
 
 class EnrollmentQuerySet(models.QuerySet):
     def for_user(self, user):
-        from applicants.models import region_scope
-
         q = region_scope(
             user,
             path_field="household__village__path",
-            citizen_field="household__members__user",
+            citizen_q=lambda u: Q(household_id__in=own_household_ids(u)),
         )
         return self if q is None else self.filter(q)
 

@@ -7,7 +7,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from applicants.errors import DomainError
@@ -15,17 +14,10 @@ from applicants.models import Person, Region, Role
 
 from . import selectors
 from .api.serializers import AssessmentRequestSerializer
+from .labels import RESULT_LABELS
 from .models import Department, StandardItem
 from .services import assessment_preview
 
-RESULT_LABELS = {
-    "dibao": _("最低生活保障（低保）"),
-    "dibao_single": _("单人保（重残重病成员单独纳入低保）"),
-    "dibao_edge": _("低保边缘家庭"),
-    "relative_poverty": _("相对贫困对象"),
-    "tekun": _("特困人员救助供养"),
-    "temporary": _("临时救助"),
-}
 RESULT_CATEGORY = {"dibao_single": "dibao"}
 MEMBER_FIELDS = (
     "relation",

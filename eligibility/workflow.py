@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from applicants.applications import (
     ApplicationError,
     application_step,
+    ensure_can,
     notify_household,
     today,
     workday_overrides,
@@ -54,6 +55,7 @@ def _approver(by, application):
 def application_verify(*, application: Application, by: User, request=None) -> Application:
     """Ask for household economic verification (发起核对); the data answer is due in 3 days."""
     _caseworker(by, application)
+    ensure_can(application, "verify")
     application.due_on = add_workdays(today(), DATA_VERIFICATION_DAYS, workday_overrides())
     application.due_for = "verification"
     application_step(application, "verify", by=by, request=request)
@@ -108,6 +110,7 @@ def application_survey(
 ) -> Survey:
     """Record the home survey (入户调查): ≥ 2 staff, signed, after the verification outcome."""
     _caseworker(by, application)
+    ensure_can(application, "survey")
     staff = [s.strip() for s in staff if s and s.strip()]
     errors: dict[str, list[str]] = {}
     if len(set(staff)) < MIN_SURVEY_STAFF:
@@ -274,6 +277,7 @@ def application_propose(
 ) -> Assessment:
     """Propose (提出审核意见) with the rules engine's frozen assessment."""
     _caseworker(by, application)
+    ensure_can(application, "propose")
     assessment = assessment_freeze(application=application, by=by)
     application.proposed_by = by
     application_step(application, "propose", by=by, request=request, reason=opinion)
@@ -297,6 +301,7 @@ def _headline(application: Application, assessment: Assessment) -> tuple[str, De
 def public_notice_open(*, application: Application, by: User, request=None):
     """Open the 7-day village notice (公示); the county's 10 working days start at its end."""
     _caseworker(by, application)
+    ensure_can(application, "open_notice")
     assessment = application.assessments.order_by("-created_at").first()
     category, amount = _headline(application, assessment)
     applicant = application.household.members.get(relation="applicant")
@@ -341,6 +346,7 @@ def _first_of_next_month(day: dt.date) -> dt.date:
 
 def _decide_checks(application: Application, by: User, reasons: str) -> None:
     _approver(by, application)
+    ensure_can(application, "approve")
     errors: dict[str, list[str]] = {}
     if not reasons.strip():
         errors["reasons"] = [_("请写明决定理由。")]

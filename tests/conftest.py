@@ -9,6 +9,22 @@ PASSWORD = "Correct-horse-battery-9"
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Demo accounts are hashed per test; PBKDF2's cost is not what these tests measure."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """A request in English leaves English active in this thread; each test starts in zh-hans."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttles and lockouts live in Redis; every test starts with none."""
     cache.clear()

@@ -1,0 +1,11 @@
+from django.utils.translation import gettext_lazy as _
+
+#: the rules engine's result codes (SPEC §5) as a citizen reads them
+RESULT_LABELS = {
+    "dibao": _("最低生活保障（低保）"),
+    "dibao_single": _("单人保（重残重病成员单独纳入低保）"),
+    "dibao_edge": _("低保边缘家庭"),
+    "relative_poverty": _("相对贫困对象"),
+    "tekun": _("特困人员救助供养"),
+    "temporary": _("临时救助"),
+}
