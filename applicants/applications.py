@@ -159,9 +159,23 @@ def application_draft_save(
         raise ApplicationError(msg, {"state": [msg]})
     application.village = village
     application.data = dict(data)
+    if application.household_id is None:
+        application.household = _registered_household(data)
     application.requested = str(data.get("requested") or "dibao")
     application.save()
     return application
+
+
+def _registered_household(data: Mapping[str, Any]) -> Household | None:
+    """The household file the members already belong to, if any (one person, one record)."""
+    numbers = [str(m.get("id_number") or "").strip().upper() for m in data.get("members") or []]
+    person = (
+        Person.objects.filter(id_number__in=[n for n in numbers if n])
+        .select_related("household")
+        .order_by("id")
+        .first()
+    )
+    return person.household if person else None
 
 
 def _adult(member: Mapping[str, Any], on: dt.date) -> bool:

@@ -246,3 +246,9 @@ def seed_standards() -> None:
 def seed() -> None:
     seed_catalog()
     seed_standards()
+
+
+def seed_cases() -> int:
+    from .demo_cases import seed_cases as run
+
+    return run()

@@ -1,20 +1,41 @@
-"""The rules engine (SPEC §5): pure Python, no Django, no I/O, money in ``Decimal``."""
+"""The rules engine (SPEC §5): pure Python, no Django, no I/O, money in ``Decimal``.
+
+Build a :class:`Household` and the :class:`Parameters` in force (from the standards tables),
+then ``assess(household, params)``; the other functions are the rules it is made of.
+"""
 
 from .engine import (
+    Facts,
+    Lines,
     assess,
     asset_test,
     care_level,
     counted_income,
+    counted_supporter_payment,
+    dibao,
+    dibao_edge,
+    dibao_single,
+    facts_of,
+    incapacity,
+    lines,
     no_work_capacity,
+    relative_poverty,
+    single_person_condition,
+    supporter_exempt,
     supporters_of,
+    tekun_for_member,
+    temporary,
 )
 from .money import ceil_yuan, quantize_yuan, ratio2
 from .types import (
+    CATEGORIES,
+    POLICIES,
     Assessment,
     Assets,
     Hardship,
     Household,
     Member,
+    Obligor,
     Parameters,
     Result,
     RigidExpenditure,
@@ -22,11 +43,16 @@ from .types import (
 )
 
 __all__ = [
+    "CATEGORIES",
+    "POLICIES",
     "Assessment",
     "Assets",
+    "Facts",
     "Hardship",
     "Household",
+    "Lines",
     "Member",
+    "Obligor",
     "Parameters",
     "Result",
     "RigidExpenditure",
@@ -36,8 +62,20 @@ __all__ = [
     "care_level",
     "ceil_yuan",
     "counted_income",
+    "counted_supporter_payment",
+    "dibao",
+    "dibao_edge",
+    "dibao_single",
+    "facts_of",
+    "incapacity",
+    "lines",
     "no_work_capacity",
     "quantize_yuan",
     "ratio2",
+    "relative_poverty",
+    "single_person_condition",
+    "supporter_exempt",
     "supporters_of",
+    "tekun_for_member",
+    "temporary",
 ]

@@ -1,10 +1,13 @@
-"""Money in yuan: ``Decimal``, exact until one final rounding (half-up to the fen)."""
+"""Money in yuan (SPEC §5): ``Decimal`` everywhere, exact until one final rounding.
+
+Every amount the engine returns goes through :func:`quantize_yuan` (half-up to the fen) once;
+:func:`ceil_yuan` is only for the 特困 basic standard, which SPEC §4 rounds up to the yuan.
+"""
 
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
-YUAN = Decimal("1")
-ZERO = Decimal("0.00")
+YUAN = Decimal(1)
 
 
 def quantize_yuan(x: Decimal) -> Decimal:
@@ -13,10 +16,10 @@ def quantize_yuan(x: Decimal) -> Decimal:
 
 
 def ceil_yuan(x: Decimal) -> Decimal:
-    """Round up to a whole yuan, kept with 2 places (特困 basic standard, SPEC §4)."""
+    """Round up to the whole yuan, kept with 2 places: 1023.1 → 1024.00 (SPEC §4, 特困)."""
     return x.quantize(YUAN, rounding=ROUND_CEILING).quantize(FEN)
 
 
 def ratio2(a: Decimal, b: Decimal) -> Decimal:
-    """``a / b`` half-up to 2 places (the urban : rural ratio, SPEC §4)."""
+    """``a / b`` half-up to 2 places: urban : rural 787 / 588 → 1.34 (SPEC §4)."""
     return (a / b).quantize(FEN, rounding=ROUND_HALF_UP)

@@ -16,6 +16,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo runs only in demo mode (WEIJIUNI_DEMO=1) or with --force")
         applicants_demo.seed()
         eligibility_demo.seed()
+        eligibility_demo.seed_cases()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
         self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")
         for username, display, role, *_ in applicants_demo.ACCOUNTS:

@@ -1,0 +1,186 @@
+"""Demo cases (SPEC §12): applications in every state of the workflow, driven through the same
+services a caseworker uses, so the demo data obeys every rule. Idempotent: a household's demo
+case is keyed by its submission key."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from applicants import applications as intake
+from applicants.errors import DomainError
+from applicants.models import Application, Household, User
+from applicants.workdays import add_workdays
+
+from . import workflow
+
+#: how far each demo case goes, in order; cycled over the demo households
+STAGES = [
+    "draft",
+    "submitted",
+    "accepted",
+    "verifying",
+    "surveyed",
+    "proposed",
+    "public_notice",
+    "enrolled",
+    "enrolled",
+    "enrolled",
+    "rejected",
+    "returned",
+    "withdrawn",
+]
+
+
+def _data(household: Household) -> dict:
+    return {
+        "village": household.village.code,
+        "address": household.address,
+        "requested": "dibao",
+        "members": [
+            {
+                "relation": p.relation,
+                "name": p.name,
+                "id_number": p.id_number,
+                "monthly_income": str(p.monthly_income),
+                "phone": p.phone,
+                "disability_grade": p.disability_grade,
+                "disability_type": p.disability_type,
+                "serious_illness": p.serious_illness,
+                "self_care": p.self_care,
+                "in_school": p.in_school,
+                "bank_account": p.bank_account,
+            }
+            for p in household.members.order_by("id")
+        ],
+        "assets": {"financial": "0", "houses": "1", "vehicles": "0"},
+    }
+
+
+def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
+    cw = staff.get(household.village.parent.code) or staff["admin"]
+    approver = staff.get(household.village.parent.parent.code) or staff["admin2"]
+    app = intake.application_draft_save(
+        by=cw, data=_data(household), submission_key=f"demo-{household.pk}"
+    )
+    if stage == "draft":
+        return
+    signers = [m["id_number"] for m in app.data["members"]]
+    intake.application_submit(application=app, by=cw, signers=signers)
+    if stage == "submitted":
+        return
+    if stage == "returned":
+        intake.application_return(
+            application=app, by=cw, missing_items=["户口簿复印件", "近6个月收入证明"]
+        )
+        return
+    if stage == "withdrawn":
+        intake.application_withdraw(application=app, by=cw, reason="家庭情况好转")
+        return
+    intake.application_accept(application=app, by=cw)
+    if stage == "accepted":
+        return
+    workflow.application_verify(application=app, by=cw)
+    workflow.verification_record(
+        application=app, by=cw, summary="银行、不动产、车辆、工商核对无异常"
+    )
+    if stage == "verifying":
+        return
+    workflow.application_survey(
+        application=app,
+        by=cw,
+        visited_on=timezone.localdate(),
+        staff=["王强", "赵敏"],
+        findings="家庭情况与申报一致",
+        signed=True,
+    )
+    if stage == "surveyed":
+        return
+    workflow.application_propose(application=app, by=cw, opinion="建议按规则测算结果办理")
+    if stage == "proposed":
+        return
+    workflow.public_notice_open(application=app, by=cw)
+    if stage == "public_notice":
+        return
+    # Decided cases had their notice some days ago.
+    Application.objects.filter(pk=app.pk).update(
+        notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
+    )
+    app.refresh_from_db()
+    try:
+        if stage == "enrolled":
+            workflow.application_approve(
+                application=app, by=approver, reasons="经调查核实、公示无异议，符合条件"
+            )
+            return
+    except DomainError:
+        pass  # the rules say no: the county rejects with the reasons below
+    workflow.application_reject(
+        application=app, by=approver, reasons="家庭人均收入高于当地低保标准，不符合条件"
+    )
+
+
+def _staff() -> dict[str, User]:
+    """A caseworker per township and an approver per county (made on demand, demo only)."""
+    from applicants.demo import DEMO_PASSWORD
+    from applicants.models import Region, Role
+
+    staff = {"admin": User.objects.get(username="admin")}
+    admin2, created = User.objects.get_or_create(
+        username="admin-demo-decider", defaults={"role": Role.ADMIN, "first_name": "演示审批"}
+    )
+    if created:
+        admin2.set_unusable_password()
+        admin2.save()
+    staff["admin2"] = admin2
+    for region in Region.objects.filter(level__in=["township", "county"]):
+        role = Role.CASEWORKER if region.level == "township" else Role.APPROVER
+        user = User.objects.filter(role=role, region=region).order_by("id").first()
+        if user is None:
+            user = User.objects.create(
+                username=f"{role}-{region.code}",
+                role=role,
+                region=region,
+                first_name=f"{region.name}{Role(role).label}",
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        staff[region.code] = user
+    return staff
+
+
+def seed_cases(limit: int = 260) -> int:
+    """Give up to ``limit`` demo households a case at some stage; returns how many were made."""
+    done = set(
+        Application.objects.filter(submission_key__startswith="demo-").values_list(
+            "household_id", flat=True
+        )
+    )
+    staff = _staff()
+    households = (
+        Household.objects.exclude(members__user__isnull=False)
+        .select_related("village__parent__parent")
+        .order_by("id")[:limit]
+    )
+    made = 0
+    for i, household in enumerate(households):
+        if household.pk in done:
+            continue
+        with transaction.atomic():
+            _advance(household, STAGES[i % len(STAGES)], staff)
+        made += 1
+    _make_some_overdue()
+    return made
+
+
+def _make_some_overdue() -> None:
+    """A few open cases whose time limit passed, so the supervisor's list is not empty."""
+    today = timezone.localdate()
+    late = Application.objects.filter(state="accepted", submission_key__startswith="demo-")
+    for app in late.order_by("id")[:3]:
+        Application.objects.filter(pk=app.pk).update(
+            due_on=today - dt.timedelta(days=4),
+            case_due_on=add_workdays(today - dt.timedelta(days=45), 30),
+        )
