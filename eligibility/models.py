@@ -347,3 +347,99 @@ class Enrollment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_id} {self.monthly_amount} {self.start_month:%Y-%m}"
+
+
+class Reevaluation(models.Model):
+    """One re-evaluation of every active enrollment after a standard changes (调标重算).
+
+    Split into chunks of enrollment ids; each chunk is done in one transaction, so a worker
+    killed half-way leaves its chunk untouched and the chunk is simply done again.
+    """
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="reevaluations")
+    effective_from = models.DateField(_("执行日期"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    #: rules-engine Parameters per "county:area" in force on the effective date, frozen
+    parameters = models.JSONField(default=dict)
+    standard_ids = models.JSONField(default=dict)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    enrollments_total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(_("变更汇总"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("调标重算")
+        verbose_name_plural = _("调标重算")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.standard} {self.get_status_display()}"
+
+
+class ReevaluationChunk(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        DONE = "done", _("已完成")
+
+    run = models.ForeignKey(Reevaluation, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    processed = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_index")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.index} {self.status}"
+
+
+class EnrollmentAmount(models.Model):
+    """The history of an enrollment's amount (待遇变更记录): every amount, from when, and why.
+
+    ``assessment`` holds the frozen household facts; a re-evaluation's numbers are frozen on
+    the run, so every row can be replayed.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="amounts")
+    amount = models.DecimalField(_("月保障金（元）"), max_digits=12, decimal_places=2)
+    previous_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    effective_month = models.DateField(_("生效月份"))
+    reason = models.CharField(_("原因"), max_length=200)
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    reevaluation = models.ForeignKey(
+        Reevaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrollment", "effective_month", "id"]
+        verbose_name = _("待遇变更记录")
+        verbose_name_plural = _("待遇变更记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment", "reevaluation"], name="one_amount_per_reevaluation"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="history_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id} {self.amount} {self.effective_month:%Y-%m}"

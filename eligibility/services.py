@@ -160,6 +160,10 @@ def standard_add(
     standard.value, standard.effective_from, standard.note = value, effective_from, note
     standard.created_by = by
     standard.save()
+    # Every active enrollment is re-evaluated with the new numbers (SPEC §6), in the background.
+    from .tasks import reevaluation_start
+
+    transaction.on_commit(lambda: reevaluation_start.delay(standard.pk))
     return standard
 
 

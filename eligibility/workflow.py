@@ -26,7 +26,15 @@ from applicants.workdays import add_workdays
 from integrity import services as integrity
 
 from . import rules
-from .models import Assessment, Category, Decision, Enrollment, Survey, Verification
+from .models import (
+    Assessment,
+    Category,
+    Decision,
+    Enrollment,
+    EnrollmentAmount,
+    Survey,
+    Verification,
+)
 from .selectors import standards_in_force
 from .services import household_from_input
 
@@ -437,7 +445,18 @@ def _enroll(application, assessment, decision) -> list[Enrollment]:
                 assessment=assessment,
             )
         )
-    return Enrollment.objects.bulk_create(rows)
+    enrollments = Enrollment.objects.bulk_create(rows)
+    EnrollmentAmount.objects.bulk_create(
+        EnrollmentAmount(
+            enrollment=e,
+            amount=e.monthly_amount,
+            effective_month=start,
+            reason="审批纳入保障",
+            assessment=assessment,
+        )
+        for e in enrollments
+    )
+    return enrollments
 
 
 @transaction.atomic

@@ -131,6 +131,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 
 # --- Users, passwords, lockout, sessions -------------------------------------------------------
 AUTH_USER_MODEL = "applicants.User"
@@ -233,5 +234,10 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
+#: enrollments per re-evaluation task (issue 5: at least 10,000 per task)
+REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=10_000)
+CELERY_BEAT_SCHEDULE = {
+    "reevaluation-resume": {"task": "eligibility.reevaluation_resume", "schedule": 300.0},
+}
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)

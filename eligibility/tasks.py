@@ -1,0 +1,39 @@
+"""Celery tasks: take ids, call a service, safe to run twice."""
+
+from celery import shared_task
+from celery.signals import worker_ready
+
+from . import reevaluation
+
+
+@shared_task(name="eligibility.reevaluation_start", time_limit=600, soft_time_limit=540)
+def reevaluation_start(standard_id: int) -> int:
+    from .models import Reevaluation, Standard
+
+    existing = Reevaluation.objects.filter(standard_id=standard_id).first()
+    if existing is not None:  # the same standard is not re-evaluated twice by a retry
+        return existing.pk
+    return reevaluation.reevaluation_start(standard=Standard.objects.get(pk=standard_id)).pk
+
+
+@shared_task(
+    name="eligibility.reevaluate_chunk",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=900,
+    soft_time_limit=840,
+    max_retries=3,
+)
+def reevaluate_chunk(chunk_id: int) -> int | None:
+    return reevaluation.reevaluation_chunk_process(chunk_id=chunk_id)
+
+
+@shared_task(name="eligibility.reevaluation_resume", time_limit=120, soft_time_limit=100)
+def reevaluation_resume() -> int:
+    return reevaluation.reevaluation_resume()
+
+
+@worker_ready.connect
+def _resume_on_start(sender=None, **kwargs):
+    """A worker that starts (or restarts after being killed) picks up unfinished chunks."""
+    reevaluation_resume.delay()
