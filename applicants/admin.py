@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Household, Person, Region, User
+from .models import Household, Person, Region, User, WorkdayOverride
 
 
 @admin.register(Region)
@@ -51,3 +51,11 @@ class HouseholdAdmin(admin.ModelAdmin):
     list_display = ("id", "village", "created_at")
     raw_id_fields = ("village",)
     inlines = [PersonInline]
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """Corrections to the holiday calendar (调休); chinese-calendar knows years up to 2026."""
+
+    list_display = ("day", "is_workday", "note")
+    date_hierarchy = "day"

@@ -51,8 +51,19 @@ def household_detail(request, pk: int):
     except Household.DoesNotExist as exc:
         raise Http404 from exc
     unmasked = _log_read(request, [household])
+    # Enrollment history (issue 5): every amount with its period and reason.
+    enrollments = household.enrollments.select_related("category", "person").prefetch_related(
+        "amounts"
+    )
     return render(
-        request, "applicants/household_detail.html", {"household": household, "unmasked": unmasked}
+        request,
+        "applicants/household_detail.html",
+        {
+            "household": household,
+            "unmasked": unmasked,
+            "enrollments": enrollments,
+            "applications": household.applications.order_by("-id"),
+        },
     )
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Department, Policy, Standard
+from .models import Category, Department, Enrollment, Policy, Reevaluation, Standard
 
 
 @admin.register(Department)
@@ -89,3 +89,39 @@ class StandardAdmin(admin.ModelAdmin):
         initial = super().get_changeform_initial_data(request)
         initial.setdefault("note", _("新标准"))
         return initial
+
+
+@admin.register(Reevaluation)
+class ReevaluationAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "standard",
+        "status",
+        "chunks_done",
+        "chunks_total",
+        "changed",
+        "created_at",
+        "finished_at",
+    )
+    readonly_fields = [f.name for f in Reevaluation._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "household",
+        "category",
+        "policy_code",
+        "monthly_amount",
+        "start_month",
+        "status",
+    )
+    list_filter = ("category", "status")
+    raw_id_fields = ("household", "person", "decision", "assessment")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -20,6 +20,9 @@ from applicants.selectors import sees_personal_data
 from integrity.services import access_log_record
 
 from . import selectors, workflow
+from .models import Reevaluation, Review
+from .reevaluation import reevaluation_summary
+from .reviews import due_reviews, review_close, review_report_change
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -45,6 +48,7 @@ def case_inbox(request):
             "state": state,
             "states": ApplicationState.choices,
             "today": timezone.localdate(),
+            "reviews": due_reviews(user=request.user)[:50],
         },
     )
 
@@ -192,3 +196,111 @@ def case_detail(request, pk: int):
             "can_work": request.user.is_admin_role or request.user.role == Role.CASEWORKER,
         },
     )
+
+
+@login_required
+def reevaluation_list(request):
+    """调标重算: each run after a standard change, with its progress and report."""
+    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+        raise Http404
+    runs = Reevaluation.objects.select_related("standard__region")[:50]
+    return render(request, "eligibility/reevaluation_list.html", {"runs": runs})
+
+
+@login_required
+def reevaluation_detail(request, pk: int):
+    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+        raise Http404
+    try:
+        run = Reevaluation.objects.select_related("standard__region").get(pk=pk)
+    except Reevaluation.DoesNotExist as exc:
+        raise Http404 from exc
+    template = (
+        "eligibility/partials/reevaluation_progress.html"
+        if request.htmx
+        else "eligibility/reevaluation_detail.html"
+    )
+    return render(request, template, {"run": run, "rows": reevaluation_summary(run)})
+
+
+@login_required
+def review_detail(request, pk: int):
+    """One review: the household, its enrollments, and the form to close it."""
+    _staff_only(request.user)
+    try:
+        review = (
+            Review.objects.filter(pk__in=_scoped_review_ids(request.user))
+            .select_related("household__village__parent")
+            .get(pk=pk)
+        )
+    except Review.DoesNotExist as exc:
+        raise Http404 from exc
+    if request.method == "POST":
+        post = request.POST
+        try:
+            month = post.get("effective_month") or None
+            month = dt.date.fromisoformat(f"{month}-01") if month else None
+            exit_months = int(post["exit_months"]) if post.get("exit_months") else None
+            review_close(
+                review=review,
+                by=request.user,
+                outcome=post.get("outcome", ""),
+                reasons=post.get("reasons", ""),
+                effective_month=month,
+                exit_months=exit_months,
+            )
+            messages.success(request, _("复核已办结。"))
+            return redirect("review_detail", pk=pk)
+        except (DomainError, ValueError) as exc:
+            detail = getattr(exc, "detail", {"non_field_errors": [_("请检查输入。")]})
+            for msgs in detail.values():
+                for msg in msgs:
+                    messages.error(request, msg)
+    household = review.household
+    return render(
+        request,
+        "eligibility/review_detail.html",
+        {
+            "review": review,
+            "household": household,
+            "enrollments": household.enrollments.select_related("category").prefetch_related(
+                "amounts"
+            ),
+            "outcomes": Review.Outcome.choices,
+            "unmasked": sees_personal_data(request.user),
+            "this_month": timezone.localdate().strftime("%Y-%m"),
+        },
+    )
+
+
+def _scoped_review_ids(user):
+    from applicants.models import region_scope
+
+    q = region_scope(user, path_field="household__village__path")
+    qs = Review.objects.all()
+    return (qs if q is None else qs.filter(q)).values("pk")
+
+
+@login_required
+def report_change(request, pk: int):
+    """From the household file: a reported change opens a review."""
+    _staff_only(request.user)
+    from applicants.selectors import household_get
+
+    try:
+        household = household_get(user=request.user, pk=pk)
+    except Exception as exc:  # noqa: BLE001 - any miss is a 404 (ids must not leak)
+        raise Http404 from exc
+    if request.method == "POST":
+        try:
+            review = review_report_change(
+                household=household,
+                by=request.user,
+                kind=request.POST.get("kind", ""),
+                description=request.POST.get("description", ""),
+            )
+            messages.success(request, _("已登记情况变化，复核已列入办件箱。"))
+            return redirect("review_detail", pk=review.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("household_detail", pk=pk)

@@ -443,3 +443,73 @@ class EnrollmentAmount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.amount} {self.effective_month:%Y-%m}"
+
+
+class Review(models.Model):
+    """A review of an enrolled household (复核): periodic, or opened by a reported change."""
+
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("定期复核")
+        CHANGE = "change", _("情况变化")
+        DEATH = "death", _("成员死亡")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待复核")
+        CLOSED = "closed", _("已复核")
+
+    class Outcome(models.TextChoices):
+        KEEP = "keep", _("维持不变")
+        INCREASE = "increase", _("增发")
+        REDUCE = "reduce", _("减发")
+        STOP = "stop", _("停保")
+        GRADUAL_EXIT = "gradual_exit", _("渐退")
+
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="reviews"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    due_on = models.DateField(_("复核时限"), db_index=True)
+    reported_change = models.TextField(_("变化情况"), blank=True)
+    outcome = models.CharField(_("复核结果"), max_length=15, choices=Outcome.choices, blank=True)
+    reasons = models.TextField(_("理由"), blank=True)
+    effective_month = models.DateField(_("生效月份"), null=True, blank=True)
+    exit_months = models.PositiveSmallIntegerField(_("渐退月数"), null=True, blank=True)
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("复核")
+        verbose_name_plural = _("复核")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "kind"],
+                condition=Q(status="open"),
+                name="one_open_review_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | (~Q(outcome="") & ~Q(reasons="")),
+                name="closed_review_has_outcome_and_reasons",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.household_id} {self.due_on}"

@@ -37,3 +37,10 @@ def reevaluation_resume() -> int:
 def _resume_on_start(sender=None, **kwargs):
     """A worker that starts (or restarts after being killed) picks up unfinished chunks."""
     reevaluation_resume.delay()
+
+
+@shared_task(name="eligibility.reviews_schedule", time_limit=600, soft_time_limit=540)
+def reviews_schedule() -> int:
+    from .reviews import reviews_schedule as run
+
+    return run()

@@ -32,6 +32,7 @@ _NAV = {
     Role.SUPERVISOR: [
         ("dashboard", _("督导看板")),
         ("overdue", _("超期案件")),
+        ("reevaluations", _("调标重算")),
         ("households", _("家庭档案")),
     ],
     Role.DEPARTMENT: [("department_home", _("部门工作台")), ("policies", _("政策目录"))],
@@ -40,6 +41,7 @@ _NAV = {
         ("dashboard", _("督导看板")),
         ("case_inbox", _("办件箱")),
         ("overdue", _("超期案件")),
+        ("reevaluations", _("调标重算")),
         ("households", _("家庭档案")),
     ],
 }

@@ -29,7 +29,8 @@ def make_enrollments(*, count: int, admin, on=dt.date(2020, 12, 1), seed=1) -> d
         members = []
         for j in range(size):
             serial += 1
-            birth = dt.date(1970 + rng.randint(0, 20), 1 + j, 10)
+            # id_number_for cycles its serial every 499; the birth year keeps numbers unique.
+            birth = dt.date(1950 + serial // 499, 1 + j, 10)
             person = Person.objects.create(
                 household=household,
                 relation="applicant" if j == 0 else "child" if j > 1 else "spouse",

@@ -1,0 +1,54 @@
+"""/api/v1/enrollments/ (在保) and their amount history, scoped by region and role."""
+
+from django.http import Http404
+from rest_framework import serializers, viewsets
+
+from eligibility.models import Enrollment, EnrollmentAmount
+
+
+class AmountSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EnrollmentAmount
+        fields = ["amount", "previous_amount", "effective_month", "reason", "reevaluation"]
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.code")
+    amounts = AmountSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id",
+            "household",
+            "person",
+            "category",
+            "policy_code",
+            "monthly_amount",
+            "start_month",
+            "end_month",
+            "status",
+            "amounts",
+        ]
+
+
+class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Enrollments in the caller's scope, each with every amount, its month and its reason."""
+
+    serializer_class = EnrollmentSerializer
+    queryset = Enrollment.objects.none()
+    filterset_fields = ["status", "policy_code", "household"]
+
+    def get_queryset(self):
+        return (
+            Enrollment.objects.for_user(self.request.user)
+            .select_related("category")
+            .prefetch_related("amounts")
+            .order_by("-id")
+        )
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=int(self.kwargs["pk"]))
+        except (Enrollment.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc

@@ -1,0 +1,85 @@
+"""/api/v1/reviews/: reviews (复核) in scope; report a change; close with an outcome."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from applicants.models import Household
+from eligibility.models import Review
+from eligibility.reviews import review_close, review_report_change
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "household",
+            "kind",
+            "status",
+            "due_on",
+            "reported_change",
+            "outcome",
+            "reasons",
+            "effective_month",
+            "exit_months",
+            "assessment",
+            "closed_at",
+        ]
+
+
+class ReportChangeSerializer(serializers.Serializer):
+    household = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=[Review.Kind.CHANGE, Review.Kind.DEATH])
+    description = serializers.CharField(allow_blank=True)
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
+    reasons = serializers.CharField(allow_blank=True)
+    effective_month = serializers.DateField(required=False, allow_null=True)
+    exit_months = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Reviews of enrolled households in the caller's scope, most urgent first."""
+
+    serializer_class = ReviewSerializer
+    queryset = Review.objects.none()
+    filterset_fields = ["status", "kind", "household"]
+
+    def get_queryset(self):
+        from applicants.models import region_scope
+
+        q = region_scope(self.request.user, path_field="household__village__path")
+        qs = Review.objects.order_by("due_on", "id")
+        return qs if q is None else qs.filter(q)
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=int(self.kwargs["pk"]))
+        except (Review.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+    @extend_schema(request=ReportChangeSerializer, responses={201: ReviewSerializer})
+    def create(self, request):
+        payload = ReportChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        household = Household.objects.for_user(request.user).filter(pk=data["household"]).first()
+        if household is None:
+            raise Http404
+        review = review_report_change(
+            household=household, by=request.user, kind=data["kind"], description=data["description"]
+        )
+        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CloseSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        payload = CloseSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = review_close(review=self.get_object(), by=request.user, **payload.validated_data)
+        return Response(ReviewSerializer(review).data)

@@ -1,0 +1,225 @@
+"""Dynamic management: periodic reviews, reported changes and their outcomes (issue 5)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from applicants.errors import DomainError
+from applicants.models import Person
+from eligibility import reviews
+from eligibility.models import Enrollment, Review
+from tests.eligibility.enrollments import make_enrollments
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enrolled(catalog, accounts):
+    make_enrollments(count=8, admin=accounts["admin"])
+    return Enrollment.objects.select_related("household__village").order_by("id")
+
+
+def this_month():
+    return timezone.localdate().replace(day=1)
+
+
+def test_schedule_opens_due_reviews_once(enrolled):
+    # Enrollments started 2021-01: every review is long due.
+    first = reviews.reviews_schedule()
+    assert first == enrolled.count()
+    assert reviews.reviews_schedule() == 0
+    assert Review.objects.filter(kind="periodic", status="open").count() == first
+
+
+def test_working_age_household_is_due_after_6_months_others_after_12(enrolled):
+    today = dt.date(2021, 7, 15)
+    reviews.reviews_schedule(today=today)
+    due = {r.household_id: r.due_on for r in Review.objects.all()}
+    for e in enrolled:
+        working = any(
+            18 <= (today.year - p.birth_date.year) < 60 and p.labour_capacity == "full"
+            for p in e.household.members.all()
+        )
+        if working:
+            assert due[e.household_id] == dt.date(2021, 7, 1)
+        else:
+            assert e.household_id not in due  # yearly: not due before 2022-01
+
+
+def test_keep_leaves_the_amount(enrolled, accounts):
+    reviews.reviews_schedule()
+    review = Review.objects.first()
+    before = list(review.household.enrollments.values_list("monthly_amount", flat=True))
+    reviews.review_close(review=review, by=accounts["admin"], outcome="keep", reasons="无实质变化")
+    assert list(review.household.enrollments.values_list("monthly_amount", flat=True)) == before
+
+
+def test_higher_income_reduces_with_a_frozen_assessment_and_history(enrolled, accounts):
+    enrollment = enrolled[0]
+    household = enrollment.household
+    Person.objects.filter(household=household, relation="applicant").update(
+        monthly_income=Decimal("200.00")
+    )
+    review = reviews.review_report_change(
+        household=household, by=accounts["admin"], kind="change", description="申请人找到零工"
+    )
+    old = enrollment.monthly_amount
+    reviews.review_close(
+        review=review,
+        by=accounts["admin"],
+        outcome="reduce",
+        reasons="收入增加",
+        effective_month=this_month(),
+    )
+    enrollment.refresh_from_db()
+    assert enrollment.monthly_amount < old
+    review.refresh_from_db()
+    assert review.assessment is not None and review.status == "closed"
+    last = enrollment.amounts.order_by("-id").first()
+    assert (last.previous_amount, last.amount, last.effective_month) == (
+        old,
+        enrollment.monthly_amount,
+        this_month(),
+    )
+
+
+def test_outcome_against_the_rules_is_refused(enrolled, accounts):
+    household = enrolled[0].household
+    review = reviews.review_report_change(
+        household=household, by=accounts["admin"], kind="change", description="无"
+    )
+    with pytest.raises(DomainError, match="不符"):
+        reviews.review_close(
+            review=review,
+            by=accounts["admin"],
+            outcome="increase",
+            reasons="x",
+            effective_month=this_month(),
+        )
+
+
+def test_close_without_outcome_or_reasons_is_refused(enrolled, accounts):
+    reviews.reviews_schedule()
+    review = Review.objects.first()
+    with pytest.raises(DomainError) as exc:
+        reviews.review_close(review=review, by=accounts["admin"], outcome="", reasons="")
+    assert {"outcome", "reasons"} <= set(exc.value.detail)
+
+
+def test_effective_month_in_the_past_is_refused(enrolled, accounts):
+    reviews.reviews_schedule()
+    review = Review.objects.first()
+    last_month = (this_month() - dt.timedelta(days=1)).replace(day=1)
+    with pytest.raises(DomainError, match="不能早于"):
+        reviews.review_close(
+            review=review,
+            by=accounts["admin"],
+            outcome="stop",
+            reasons="迁出",
+            effective_month=last_month,
+        )
+
+
+def test_death_may_be_recorded_back_within_three_months(enrolled, accounts):
+    household = enrolled[0].household
+    review = reviews.review_report_change(
+        household=household, by=accounts["admin"], kind="death", description="申请人去世"
+    )
+    assert review.due_on == timezone.localdate() + dt.timedelta(days=90)
+    two_back = (this_month() - dt.timedelta(days=40)).replace(day=1)
+    reviews.review_close(
+        review=review,
+        by=accounts["admin"],
+        outcome="stop",
+        reasons="唯一成员去世",
+        effective_month=two_back,
+    )
+    assert household.enrollments.get().status == "stopped"
+
+
+def test_gradual_exit_keeps_the_amount_up_to_six_months(enrolled, accounts):
+    household = enrolled[0].household
+    review = reviews.review_report_change(
+        household=household, by=accounts["admin"], kind="change", description="找到稳定工作"
+    )
+    with pytest.raises(DomainError, match="1至6"):
+        reviews.review_close(
+            review=review,
+            by=accounts["admin"],
+            outcome="gradual_exit",
+            reasons="就业",
+            effective_month=this_month(),
+            exit_months=7,
+        )
+    reviews.review_close(
+        review=review,
+        by=accounts["admin"],
+        outcome="gradual_exit",
+        reasons="就业",
+        effective_month=this_month(),
+        exit_months=6,
+    )
+    e = household.enrollments.get()
+    assert e.status == "active" and e.end_month == reviews._add_months(this_month(), 6)
+
+
+def test_other_township_caseworker_cannot_close(enrolled, accounts):
+    reviews.reviews_schedule()
+    review = Review.objects.filter(household__village__parent__code="371002001").first()
+    with pytest.raises(DomainError, match="本镇街"):
+        reviews.review_close(review=review, by=accounts["caseworker2"], outcome="keep", reasons="x")
+
+
+def test_due_reviews_are_scoped(enrolled, accounts):
+    reviews.reviews_schedule()
+    mine = reviews.due_reviews(user=accounts["caseworker"])
+    assert mine.exists()
+    assert all(r.household.village.parent.code == "371002001" for r in mine)
+
+
+def test_reviews_and_enrollments_api_is_scoped_and_closes_with_field_errors(enrolled, accounts):
+    from rest_framework.test import APIClient
+
+    reviews.reviews_schedule()
+    cw = APIClient()
+    cw.force_authenticate(accounts["caseworker"])
+    listed = cw.get("/api/v1/reviews/").json()["results"]
+    assert listed and all(
+        Review.objects.get(pk=r["id"]).household.village.parent.code == "371002001" for r in listed
+    )
+    pk = listed[0]["id"]
+    bad = cw.post(f"/api/v1/reviews/{pk}/close/", {"outcome": "keep", "reasons": ""}, format="json")
+    assert bad.status_code == 400 and "reasons" in bad.json()
+    ok = cw.post(
+        f"/api/v1/reviews/{pk}/close/", {"outcome": "keep", "reasons": "无变化"}, format="json"
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "closed"
+    other = APIClient()
+    other.force_authenticate(accounts["caseworker2"])
+    assert other.get(f"/api/v1/reviews/{pk}/").status_code == 404
+    enrollments = cw.get("/api/v1/enrollments/").json()["results"]
+    assert enrollments and enrollments[0]["amounts"][0]["reason"] == "审批纳入保障"
+
+
+def test_household_page_shows_history_and_reports_a_change(client, enrolled, accounts):
+    household = enrolled[0].household
+    client.force_login(accounts["admin"])
+    page = client.get(f"/households/{household.pk}/").content.decode()
+    assert "审批纳入保障" in page
+    response = client.post(
+        f"/households/{household.pk}/change/", {"kind": "change", "description": "家中新增一名成员"}
+    )
+    review = Review.objects.get(household=household)
+    assert response["Location"] == f"/reviews/{review.pk}/"
+    page = client.get(f"/reviews/{review.pk}/").content.decode()
+    assert "家中新增一名成员" in page
+
+
+def test_due_reviews_show_in_the_caseworkers_inbox(client, enrolled, accounts):
+    reviews.reviews_schedule()
+    client.force_login(accounts["caseworker"])
+    page = client.get("/cases/")
+    assert "到期复核" in page.content.decode()
+    assert list(page.context["reviews"])
