@@ -27,6 +27,7 @@ def database_url() -> str:
     """Start (or reuse) the embedded PostgreSQL 16 and return a URL to its database."""
     import pgserver
 
+    RUN_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(RUN_DIR / "pgdata", cleanup_mode=None)
     # DATABASE_NAME is a constant of this module, not input.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
