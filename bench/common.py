@@ -11,7 +11,7 @@ import resource
 import sys
 import time
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 
 def _bench_url() -> str:

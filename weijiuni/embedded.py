@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = Path(os.environ.get("WEIJIUNI_RUN_DIR", BASE_DIR / ".run"))
@@ -33,9 +34,11 @@ def database_url() -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    uri = server.get_uri(DATABASE_NAME)
-    # pgserver answers "postgresql://postgres:@/db?host=/sock"; django-environ wants a host part.
-    return uri.replace("postgresql://postgres:@/", "postgres://postgres@localhost/")
+    # pgserver answers "postgresql://postgres:@/db?host=/socket/dir": a unix socket. We put the
+    # socket directory, percent-encoded, in the host part, which settings decode.
+    query = parse_qs(urlsplit(server.get_uri(DATABASE_NAME)).query)
+    socket_dir = query["host"][0]
+    return f"postgres://postgres@{quote(socket_dir, safe='')}/{DATABASE_NAME}"
 
 
 def redis_socket() -> Path:

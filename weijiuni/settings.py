@@ -7,6 +7,7 @@ Redis of ``weijiuni.embedded`` are started: the zero-set-up demo. There is no SQ
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -100,6 +101,8 @@ else:
     from weijiuni import embedded
 
     DATABASES = {"default": env.db_url_config(embedded.database_url())}
+if "%2F" in DATABASES["default"].get("HOST", ""):  # a unix socket directory in the URL
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"])
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
