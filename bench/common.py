@@ -44,7 +44,7 @@ def setup(*, fresh: bool = True) -> None:
     conn = psycopg2.connect(
         dbname=cfg["NAME"],
         user=cfg["USER"],
-        host=cfg["HOST"] or None,
+        host=unquote(cfg["HOST"]) or None,
         port=cfg["PORT"] or None,
         password=cfg["PASSWORD"] or None,
     )
