@@ -186,3 +186,12 @@ def standard_validate(
     ).exists():
         msg = _("该日期已有这一项标准，请选择新的执行日期。")
         raise EligibilityError(msg, {"effective_from": [msg]})
+
+
+def region_for_standard(code: str) -> Region:
+    """The city or county a standard is set for, by code; field errors otherwise."""
+    region = Region.objects.filter(code=code).first()
+    if region is None:
+        msg = _("未知的行政区划代码。")
+        raise EligibilityError(msg, {"region": [msg]})
+    return region

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from .enrollments import EnrollmentViewSet
 from .reviews import ReviewViewSet
+from .standards import ReevaluationViewSet, StandardViewSet
 from .views import AssessmentView
 from .workflow import ApplicationViewSet
 
@@ -10,6 +11,8 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("standards", StandardViewSet, basename="standard")
+router.register("reevaluations", ReevaluationViewSet, basename="reevaluation")
 
 urlpatterns = [
     path("assessments/", AssessmentView.as_view(), name="api-assessments"),

@@ -114,3 +114,54 @@ def test_history_shows_every_amount_with_its_reason(catalog, accounts):
     enrollment = Enrollment.objects.filter(household__village__area="urban").first()
     reasons = list(enrollment.amounts.values_list("reason", flat=True))
     assert reasons == ["审批纳入保障", reevaluation.REASON]
+
+
+def test_standard_added_through_the_api_queues_the_reevaluation(
+    catalog, accounts, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(accounts["admin"])
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = api.post(
+            "/api/v1/standards/",
+            {
+                "item": "dibao",
+                "region": "371000",
+                "area": "urban",
+                "value": "850.00",
+                "effective_from": "2022-01-01",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    assert len(callbacks) == 1  # reevaluation_start.delay(standard id)
+    bad = api.post(
+        "/api/v1/standards/",
+        {
+            "item": "dibao",
+            "region": "371000",
+            "area": "urban",
+            "value": "-1",
+            "effective_from": "2022-02-01",
+        },
+        format="json",
+    )
+    assert bad.status_code == 400 and "value" in bad.json()
+    caseworker = APIClient()
+    caseworker.force_authenticate(accounts["caseworker"])
+    assert (
+        caseworker.post(
+            "/api/v1/standards/",
+            {
+                "item": "dibao",
+                "region": "371000",
+                "area": "urban",
+                "value": "900.00",
+                "effective_from": "2022-03-01",
+            },
+            format="json",
+        ).status_code
+        == 403
+    )
