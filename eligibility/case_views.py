@@ -22,7 +22,7 @@ from integrity.services import access_log_record
 from . import selectors, workflow
 from .models import Reevaluation, Review
 from .reevaluation import reevaluation_summary
-from .reviews import due_reviews, review_close, review_report_change
+from .reviews import due_reviews, review_close, review_report_change, work_refusal_record
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -301,6 +301,31 @@ def report_change(request, pk: int):
             )
             messages.success(request, _("已登记情况变化，复核已列入办件箱。"))
             return redirect("review_detail", pk=review.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("household_detail", pk=pk)
+
+
+@login_required
+def record_work_refusal(request, pk: int):
+    """From the household file: a member refused suitable work (无正当理由拒绝就业)."""
+    _staff_only(request.user)
+    from applicants.selectors import household_get
+
+    try:
+        household = household_get(user=request.user, pk=pk)
+        person = household.members.get(pk=int(request.POST.get("person", "0")))
+    except Exception as exc:  # noqa: BLE001 - any miss is a 404 (ids must not leak)
+        raise Http404 from exc
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("refused_on", ""))
+            work_refusal_record(
+                person=person, by=request.user, refused_on=day, offer=request.POST.get("offer", "")
+            )
+            messages.success(request, _("已登记拒绝就业。"))
+        except ValueError:
+            messages.error(request, _("请填写日期。"))
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("household_detail", pk=pk)

@@ -193,6 +193,7 @@ CITY_STANDARDS = [
     (StandardItem.BUSINESS_ALLOWED, "", "0", OLD),
     (StandardItem.SUPPORTER_EXEMPTION_MULTIPLE, "", "2", OLD),
     (StandardItem.SINGLE_PERSON_MULTIPLE, "", "1.5", OLD),
+    (StandardItem.WORK_REFUSAL_LIMIT, "", "3", OLD),
     (StandardItem.ADULT_AGE, "", "18", OLD),
     (StandardItem.ELDERLY_AGE, "", "60", OLD),
 ]

@@ -99,6 +99,7 @@ class StandardItem(models.TextChoices):
     SUPPORTER_EXEMPTION_MULTIPLE = "supporter_exemption_multiple", _("赡养人豁免倍数")
     SINGLE_PERSON_MULTIPLE = "single_person_multiple", _("单人保家庭人均收入倍数")
     DIBAO_FLOOR = "dibao_floor", _("低保金最低发放额（元/月）")
+    WORK_REFUSAL_LIMIT = "work_refusal_limit", _("无正当理由拒绝就业次数（达到即减发本人份额）")
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
 
@@ -513,3 +514,25 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.household_id} {self.due_on}"
+
+
+class WorkRefusal(models.Model):
+    """A member's refusal of suitable work without good reason (无正当理由拒绝就业)."""
+
+    person = models.ForeignKey(
+        "applicants.Person", on_delete=models.PROTECT, related_name="work_refusals"
+    )
+    refused_on = models.DateField(_("日期"))
+    offer = models.CharField(_("介绍的工作"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "refused_on"]
+        verbose_name = _("拒绝就业记录")
+        verbose_name_plural = _("拒绝就业记录")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.refused_on}"

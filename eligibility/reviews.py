@@ -13,10 +13,12 @@ from django.utils.translation import gettext as _
 
 from applicants.errors import DomainError
 from applicants.models import Household, Role, User
+from integrity import services as integrity
 
-from .models import Assessment, Enrollment, EnrollmentAmount, Review
+from . import rules
+from .models import Assessment, Enrollment, EnrollmentAmount, Review, StandardItem, WorkRefusal
 from .reevaluation import new_amount
-from .selectors import standards_in_force
+from .selectors import standard_value, standards_in_force
 from .workflow import _params_json
 
 STABLE_MONTHS, UNSTABLE_MONTHS = 12, 6  # SPEC §6: yearly; every 6 months with working members
@@ -24,6 +26,7 @@ DEATH_REVIEW_DAYS = 90  # SPEC §6: death → review within 3 months
 CHANGE_REVIEW_DAYS = 30  # SPEC is silent: a reported change is reviewed within a month
 LOOKAHEAD_DAYS = 30  # periodic reviews show in the inbox a month before they are due
 MAX_EXIT_MONTHS = 6  # SPEC §6: gradual exit up to 6 months
+TEKUN_EXIT_NOTICE_DAYS = 7  # SPEC §6: 特困 ends with a 7-day notice
 
 
 class ReviewError(DomainError):
@@ -151,6 +154,19 @@ def _check_close(
                 ]
             elif month > _add_months(this_month, 12):
                 errors["effective_month"] = [_("生效月份不能晚于一年以后。")]
+    if (
+        outcome == Review.Outcome.STOP
+        and review.kind != Review.Kind.DEATH
+        and month is not None
+        and review.household.enrollments.filter(status="active", policy_code="tekun").exists()
+    ):
+        notice_ends = timezone.localdate() + dt.timedelta(days=TEKUN_EXIT_NOTICE_DAYS)
+        earliest = notice_ends if notice_ends.day == 1 else _add_months(notice_ends, 1)
+        if month < earliest:
+            errors["effective_month"] = [
+                _("终止特困供养须先公示7天，生效月份不能早于 %(m)s。")
+                % {"m": earliest.strftime("%Y-%m")}
+            ]
     if outcome == Review.Outcome.GRADUAL_EXIT and not (
         exit_months and 1 <= exit_months <= MAX_EXIT_MONTHS
     ):
@@ -207,6 +223,7 @@ def review_close(
         for e in enrollments:
             e.status, e.end_month = Enrollment.Status.STOPPED, month
             e.save(update_fields=["status", "end_month"])
+        _tekun_exit_notice(review, by, enrollments)
     elif outcome == Review.Outcome.GRADUAL_EXIT:
         for e in enrollments:
             e.end_month = _add_months(month, exit_months)
@@ -217,6 +234,81 @@ def review_close(
     review.closed_by, review.closed_at = by, timezone.now()
     review.save()
     return review
+
+
+def _tekun_exit_notice(review: Review, by: User, enrollments) -> None:
+    """特困 support ends after a 7-day notice in the village (SPEC §6)."""
+    if review.kind == Review.Kind.DEATH:
+        return
+    from applicants.idnumber import mask_name
+
+    for e in enrollments:
+        if e.policy_code != "tekun" or e.person_id is None:
+            continue
+        integrity.public_notice_open(
+            household=review.household,
+            purpose="exit",
+            closes_on=timezone.localdate() + dt.timedelta(days=TEKUN_EXIT_NOTICE_DAYS),
+            masked_name=mask_name(e.person.name),
+            household_size=review.household.members.count(),
+            category="tekun",
+            monthly_amount=e.monthly_amount,
+            by=by,
+        )
+
+
+def _refusal_limit(household: Household, on: dt.date) -> int | None:
+    value = standard_value(
+        item=StandardItem.WORK_REFUSAL_LIMIT,
+        region=household.village,
+        area=household.village.area,
+        on=on,
+    )
+    return int(value) if value is not None else None
+
+
+def _refusers(household: Household, since: dt.date, limit: int | None) -> list[int]:
+    """Members who refused suitable work at least ``limit`` times since ``since``."""
+    if limit is None:
+        return []
+    from django.db.models import Count
+
+    return list(
+        WorkRefusal.objects.filter(person__household=household, refused_on__gte=since)
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=limit)
+        .values_list("person_id", flat=True)
+    )
+
+
+@transaction.atomic
+def work_refusal_record(*, person, by: User, refused_on: dt.date, offer: str) -> WorkRefusal:
+    """Record a refusal of suitable work; reaching the set number opens a review that reduces
+    that member's share (SPEC §6)."""
+    if not offer.strip():
+        msg = _("请写明介绍的工作。")
+        raise ReviewError(msg, {"offer": [msg]})
+    if refused_on > timezone.localdate():
+        msg = _("日期不能晚于今天。")
+        raise ReviewError(msg, {"refused_on": [msg]})
+    refusal = WorkRefusal.objects.create(
+        person=person, refused_on=refused_on, offer=offer.strip(), recorded_by=by
+    )
+    household = person.household
+    active = household.enrollments.filter(status=Enrollment.Status.ACTIVE).order_by("start_month")
+    first = active.first()
+    if first is not None:
+        limit = _refusal_limit(household, timezone.localdate())
+        if person.pk in _refusers(household, first.start_month, limit):
+            review_report_change(
+                household=household,
+                by=by,
+                kind=Review.Kind.CHANGE,
+                description=_("%(name)s 无正当理由拒绝就业已达 %(n)d 次，应减发其本人份额。")
+                % {"name": person.name, "n": limit},
+            )
+    return refusal
 
 
 def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
@@ -236,12 +328,19 @@ def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
         created_by=by,
     )
     changes = []
+    first_start = min(e.start_month for e in enrollments)
+    refusers = _refusers(household, first_start, _refusal_limit(household, month))
+    size = len(inputs["members"])
     for e in enrollments:
         amount = new_amount(e.policy_code, e.person_id, inputs, standards.parameters, month)
         if amount is None:
             msg = _("按现有情况已不符合保障条件，请选择停保或渐退。")
             raise ReviewError(msg, {"outcome": [msg]})
-        changes.append((e, amount))
+        if e.person_id is None:  # a household amount: each refusing member loses their share
+            amount -= rules.member_share(amount, size) * len(refusers)
+        elif e.person_id in refusers:
+            amount = Decimal("0.00")
+        changes.append((e, max(amount, Decimal("0.00"))))
     total_old = sum((e.monthly_amount for e, _a in changes), Decimal("0"))
     total_new = sum((a for _e, a in changes), Decimal("0"))
     if (outcome == Review.Outcome.INCREASE and total_new <= total_old) or (

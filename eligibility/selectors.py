@@ -16,7 +16,11 @@ from .models import Category, Policy, Standard, StandardItem
 from .rules import Parameters, ratio2
 
 #: items a region may lack: then the rule does not apply there (not a pilot county, no floor)
-OPTIONAL_ITEMS = {StandardItem.RELATIVE_POVERTY_MULTIPLE, StandardItem.DIBAO_FLOOR}
+OPTIONAL_ITEMS = {
+    StandardItem.RELATIVE_POVERTY_MULTIPLE,
+    StandardItem.DIBAO_FLOOR,
+    StandardItem.WORK_REFUSAL_LIMIT,  # read by reviews, not by the rules engine
+}
 
 
 @dataclass(frozen=True)
@@ -198,3 +202,15 @@ def application_get(*, user, pk: int):
 def overdue_applications(*, user, today: dt.date | None = None):
     """Cases past a time limit (慢作为 oversight) for the supervisor's list."""
     return application_list(user=user, filters={"overdue": True})
+
+
+def standard_value(*, item: str, region: Region, area: str, on: dt.date) -> Decimal | None:
+    """One policy number in force (county beats city, the area beats both), or None."""
+    county = county_of(region)
+    rows = list(
+        Standard.objects.filter(
+            item=item, region__in=[county.pk, county.parent_id], effective_from__lte=on
+        ).select_related("region")
+    )
+    row = _pick(rows, item, area)
+    return row.value if row is not None else None

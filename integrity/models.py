@@ -67,10 +67,29 @@ class Commitment(models.Model):
 
 
 class PublicNotice(models.Model):
-    """A 7-day public notice (公示) of a proposed case in its village (MZ-2021)."""
+    """A 7-day public notice (公示) in the village: of a proposed case (MZ-2021), or of the end
+    of 特困 support (SPEC §6)."""
+
+    class Purpose(models.TextChoices):
+        ENROLLMENT = "enrollment", _("拟纳入保障")
+        EXIT = "exit", _("拟终止特困供养")
 
     application = models.ForeignKey(
-        "applicants.Application", on_delete=models.PROTECT, related_name="notices"
+        "applicants.Application",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    household = models.ForeignKey(
+        "applicants.Household",
+        on_delete=models.PROTECT,
+        related_name="notices",
+        null=True,
+        blank=True,
+    )
+    purpose = models.CharField(
+        _("公示事项"), max_length=12, choices=Purpose.choices, default=Purpose.ENROLLMENT
     )
     opened_at = models.DateTimeField(auto_now_add=True)
     closes_on = models.DateField(_("公示截止"))

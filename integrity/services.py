@@ -68,7 +68,9 @@ def unsigned_adults(*, application, adults) -> list:
 
 def public_notice_open(
     *,
-    application,
+    application=None,
+    household=None,
+    purpose: str = "enrollment",
     closes_on: dt.date,
     masked_name: str,
     household_size: int,
@@ -79,6 +81,8 @@ def public_notice_open(
     """Open the village notice: masked name, size, category, amount — never ID or address."""
     return PublicNotice.objects.create(
         application=application,
+        household=household if household is not None else application.household,
+        purpose=purpose,
         closes_on=closes_on,
         masked_name=masked_name,
         household_size=household_size,

@@ -49,6 +49,11 @@ urlpatterns = [
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),
     path("reviews/<int:pk>/", case_views.review_detail, name="review_detail"),
     path("households/<int:pk>/change/", case_views.report_change, name="report_change"),
+    path(
+        "households/<int:pk>/work-refusal/",
+        case_views.record_work_refusal,
+        name="record_work_refusal",
+    ),
     path("reevaluations/<int:pk>/", case_views.reevaluation_detail, name="reevaluation_detail"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -27,6 +27,7 @@ from .engine import (
     temporary,
 )
 from .money import ceil_yuan, quantize_yuan, ratio2
+from .reductions import member_share
 from .types import (
     CATEGORIES,
     POLICIES,
@@ -43,6 +44,7 @@ from .types import (
 )
 
 __all__ = [
+    "member_share",
     "CATEGORIES",
     "POLICIES",
     "Assessment",

@@ -223,3 +223,94 @@ def test_due_reviews_show_in_the_caseworkers_inbox(client, enrolled, accounts):
     page = client.get("/cases/")
     assert "到期复核" in page.content.decode()
     assert list(page.context["reviews"])
+
+
+def test_three_refusals_open_a_review_that_reduces_that_members_share(enrolled, accounts):
+    from eligibility.models import WorkRefusal
+
+    enrollment = next(e for e in enrolled if e.household.members.count() >= 2)
+    household = enrollment.household
+    person = household.members.order_by("id").first()
+    for day in (1, 2):
+        reviews.work_refusal_record(
+            person=person, by=accounts["admin"], refused_on=dt.date(2021, 3, day), offer="保洁员"
+        )
+    assert not Review.objects.filter(household=household).exists()
+    reviews.work_refusal_record(
+        person=person, by=accounts["admin"], refused_on=dt.date(2021, 3, 3), offer="保洁员"
+    )
+    review = Review.objects.get(household=household, status="open")
+    assert "3 次" in review.reported_change
+    before = enrollment.monthly_amount
+    reviews.review_close(
+        review=review,
+        by=accounts["admin"],
+        outcome="reduce",
+        reasons="三次拒绝就业",
+        effective_month=this_month(),
+    )
+    enrollment.refresh_from_db()
+    size = household.members.count()
+    # the re-assessed amount (today's standards) less one member's equal share
+    last = enrollment.amounts.order_by("-id").first()
+    assert last.amount == enrollment.monthly_amount < before
+    assert WorkRefusal.objects.filter(person=person).count() == 3
+    from eligibility.rules import member_share
+
+    assert member_share(Decimal("100.00"), 3) == Decimal("33.33")
+    assert size >= 2
+
+
+def test_ending_tekun_needs_a_seven_day_notice(enrolled, accounts):
+    from eligibility.models import Category
+    from integrity.models import PublicNotice
+
+    enrollment = enrolled[0]
+    person = enrollment.household.members.first()
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        policy_code="tekun", person=person, category=Category.objects.get(code="tekun")
+    )
+    review = reviews.review_report_change(
+        household=enrollment.household,
+        by=accounts["admin"],
+        kind="change",
+        description="被赡养人有了赡养能力",
+    )
+    with pytest.raises(DomainError, match="公示7天"):
+        reviews.review_close(
+            review=review,
+            by=accounts["admin"],
+            outcome="stop",
+            reasons="有赡养人",
+            effective_month=this_month(),
+        )
+    later = reviews._add_months(this_month(), 2)
+    reviews.review_close(
+        review=review,
+        by=accounts["admin"],
+        outcome="stop",
+        reasons="有赡养人",
+        effective_month=later,
+    )
+    notice = PublicNotice.objects.get(household=enrollment.household, purpose="exit")
+    assert notice.closes_on == timezone.localdate() + dt.timedelta(days=7)
+    assert notice.category == "tekun"
+
+
+def test_household_page_records_a_work_refusal(client, enrolled, accounts):
+    from eligibility.models import WorkRefusal
+
+    household = enrolled[0].household
+    person = household.members.first()
+    client.force_login(accounts["admin"])
+    client.post(
+        f"/households/{household.pk}/work-refusal/",
+        {"person": person.pk, "refused_on": "2021-05-01", "offer": "门卫"},
+    )
+    assert WorkRefusal.objects.get().person == person
+    response = client.post(
+        f"/households/{household.pk}/work-refusal/",
+        {"person": person.pk, "refused_on": "", "offer": "门卫"},
+        follow=True,
+    )
+    assert "请填写日期" in response.content.decode()
