@@ -104,9 +104,18 @@ class ReevaluationAdmin(admin.ModelAdmin):
         "finished_at",
     )
     readonly_fields = [f.name for f in Reevaluation._meta.fields]
+    actions = ["run_again"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("按同一标准再次重新核定（已核定的不会再变）"))
+    def run_again(self, request, queryset):
+        from .reevaluation import reevaluation_start
+
+        for run in queryset.select_related("standard"):
+            reevaluation_start(standard=run.standard, by=request.user)
+        self.message_user(request, _("已开始再次核定。"))
 
 
 @admin.register(Enrollment)
