@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from applicants.models import Region
 
@@ -32,7 +31,8 @@ from .models import (
     Standard,
 )
 from .selectors import standards_in_force
-from .workflow import _params_from_json, _params_json
+from .services import household_from_inputs
+from .workflow import parameters_from_json, parameters_to_json
 
 REASON = "调整救助标准后重新核定"
 
@@ -62,7 +62,7 @@ def reevaluation_start(
     for county, area in _scope(standard):
         standards = standards_in_force(region=county, area=area, on=standard.effective_from)
         key = f"{county.code}:{area}"
-        params[key] = _params_json(standards.parameters)
+        params[key] = parameters_to_json(standards.parameters)
         ids[key] = list(standards.version_ids)
     run = Reevaluation.objects.create(
         standard=standard,
@@ -127,62 +127,7 @@ class _Cache:
     """Parameters per key, parsed once per chunk."""
 
     def __init__(self, run: Reevaluation):
-        self.params = {k: _params_from_json(v) for k, v in run.parameters.items()}
-
-
-def _member(m: dict, on: dt.date) -> rules.Member:
-    b = m["birth_date"]
-    year, month, day = int(b[:4]), int(b[5:7]), int(b[8:10])
-    age = on.year - year - ((on.month, on.day) < (month, day))
-    return rules.Member(
-        relation=m["relation"],
-        age=age,
-        monthly_income=Decimal(m["monthly_income"]),
-        disability_grade=m.get("disability_grade") or None,
-        disability_type=m.get("disability_type") or None,
-        serious_illness=bool(m.get("serious_illness")),
-        self_care=m.get("self_care") or "full",
-        in_school=bool(m.get("in_school")),
-    )
-
-
-def _money(value) -> Decimal:
-    return Decimal(str(value)) if value not in (None, "") else Decimal("0")
-
-
-def _household(inputs: dict, on: dt.date) -> rules.Household:
-    assets = inputs.get("assets") or {}
-    rigid = inputs.get("rigid_expenditure_12m") or {}
-    supporter = inputs.get("supporter") or {}
-    hardship = inputs.get("hardship")
-    income = supporter.get("household_per_capita_income")
-    return rules.Household(
-        area=inputs["area"],
-        members=tuple(_member(m, on) for m in inputs["members"]),
-        assets=rules.Assets(
-            financial=_money(assets.get("financial")),
-            vehicles=int(assets.get("vehicles") or 0),
-            houses=int(assets.get("houses") or 0),
-            business_registered=bool(assets.get("business_registered")),
-        ),
-        rigid_expenditure=rules.RigidExpenditure(
-            medical=_money(rigid.get("medical")),
-            education=_money(rigid.get("education")),
-            rehabilitation=_money(rigid.get("rehabilitation")),
-        ),
-        supporter=rules.Supporter(
-            monthly_payment=_money(supporter.get("monthly_payment")),
-            household_per_capita_income=None if income in (None, "") else Decimal(str(income)),
-            able=bool(supporter.get("able")),
-        ),
-        hardship=rules.Hardship(
-            type=hardship["type"],
-            months_without_income=int(hardship.get("months_without_income") or 0),
-            unemployment_insured=bool(hardship.get("unemployment_insured")),
-        )
-        if hardship
-        else None,
-    )
+        self.params = {k: parameters_from_json(v) for k, v in run.parameters.items()}
 
 
 def new_amount(
@@ -190,7 +135,7 @@ def new_amount(
 ) -> Decimal | None:
     """The enrollment's amount under ``params``: its own policy's result, or None if the
     rules no longer find it eligible (then a review decides, not this job)."""
-    household = _household(inputs, on)
+    household = household_from_inputs(inputs, on)
     if policy == "dibao":
         result = rules.dibao(household, params)
     else:
@@ -325,7 +270,7 @@ def reevaluation_replay(amount: EnrollmentAmount) -> Decimal | None:
     enrollment = amount.enrollment
     village = enrollment.household.village
     key = f"{village.county_code}:{village.area}"
-    params = _params_from_json(run.parameters[key])
+    params = parameters_from_json(run.parameters[key])
     return new_amount(
         enrollment.policy_code,
         enrollment.person_id,
@@ -353,8 +298,3 @@ def reevaluation_summary(run: Reevaluation) -> list[dict]:
             }
         )
     return rows
-
-
-def check_standard_effective(standard: Standard) -> None:
-    if standard.effective_from is None:
-        raise ValueError(_("标准缺少执行日期。"))

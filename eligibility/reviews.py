@@ -19,7 +19,7 @@ from . import rules
 from .models import Assessment, Enrollment, EnrollmentAmount, Review, StandardItem, WorkRefusal
 from .reevaluation import new_amount
 from .selectors import standard_value, standards_in_force
-from .workflow import _params_json
+from .workflow import parameters_to_json
 
 STABLE_MONTHS, UNSTABLE_MONTHS = 12, 6  # SPEC §6: yearly; every 6 months with working members
 DEATH_REVIEW_DAYS = 90  # SPEC §6: death → review within 3 months
@@ -322,7 +322,7 @@ def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
         household=household,
         on=month,
         inputs=inputs,
-        parameters=_params_json(standards.parameters),
+        parameters=parameters_to_json(standards.parameters),
         standard_ids=list(standards.version_ids),
         result={"review": review.pk},
         created_by=by,

@@ -108,6 +108,22 @@ def household_from_input(
     )
 
 
+def household_from_inputs(inputs: Mapping[str, Any], on: dt.date) -> rules.Household:
+    """A frozen assessment's inputs (JSON: ISO birth dates, money as strings) → the rules
+    engine's household on date ``on``. Used to replay, re-evaluate and review."""
+    return household_from_input(
+        area=inputs["area"],
+        on=on,
+        members=[
+            {**m, "birth_date": dt.date.fromisoformat(m["birth_date"])} for m in inputs["members"]
+        ],
+        assets=inputs.get("assets"),
+        rigid_expenditure=inputs.get("rigid_expenditure_12m"),
+        supporter=inputs.get("supporter"),
+        hardship=inputs.get("hardship"),
+    )
+
+
 def assessment_preview(
     *,
     region: Region,

@@ -36,7 +36,7 @@ from .models import (
     Verification,
 )
 from .selectors import standards_in_force
-from .services import household_from_input
+from .services import household_from_inputs
 
 DATA_VERIFICATION_DAYS = 3  # MZ-2021: data verification within 3 working days of the request
 NOTICE_DAYS = 7  # MZ-2021: 7-day public notice in the village
@@ -186,7 +186,7 @@ def assessment_inputs(application: Application) -> dict[str, Any]:
     }
 
 
-def _params_json(params: rules.Parameters) -> dict[str, Any]:
+def parameters_to_json(params: rules.Parameters) -> dict[str, Any]:
     return {
         k: (
             str(v)
@@ -199,7 +199,7 @@ def _params_json(params: rules.Parameters) -> dict[str, Any]:
     }
 
 
-def _params_from_json(data: dict[str, Any]) -> rules.Parameters:
+def parameters_from_json(data: dict[str, Any]) -> rules.Parameters:
     values = {}
     for field in dataclasses.fields(rules.Parameters):
         v = data.get(field.name)
@@ -238,19 +238,7 @@ def _result_json(assessment: rules.Assessment) -> dict[str, Any]:
 
 
 def _run(inputs: dict[str, Any], params: rules.Parameters, on: dt.date) -> rules.Assessment:
-    members = [
-        {**m, "birth_date": dt.date.fromisoformat(m["birth_date"])} for m in inputs["members"]
-    ]
-    household = household_from_input(
-        area=inputs["area"],
-        on=on,
-        members=members,
-        assets=inputs["assets"],
-        rigid_expenditure=inputs["rigid_expenditure_12m"],
-        supporter=inputs["supporter"],
-        hardship=inputs["hardship"],
-    )
-    return rules.assess(household, params)
+    return rules.assess(household_from_inputs(inputs, on), params)
 
 
 def assessment_freeze(
@@ -266,7 +254,7 @@ def assessment_freeze(
         household=application.household,
         on=on,
         inputs=inputs,
-        parameters=_params_json(standards.parameters),
+        parameters=parameters_to_json(standards.parameters),
         standard_ids=list(standards.version_ids),
         result=_result_json(result),
         created_by=by,
@@ -275,7 +263,7 @@ def assessment_freeze(
 
 def assessment_replay(assessment: Assessment) -> dict[str, Any]:
     """Run a frozen assessment again from what it stored; equal to ``assessment.result``."""
-    params = _params_from_json(assessment.parameters)
+    params = parameters_from_json(assessment.parameters)
     return _result_json(_run(assessment.inputs, params, assessment.on))
 
 
