@@ -245,6 +245,7 @@ def application_submit(
 ) -> Application:
     """Submit (提交): the household as filed becomes the household file; signers sign both the
     truthfulness commitment and the verification authorization (SPEC §6, §9)."""
+    _require_filer(by, application)
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
         msg = _("该申请已提交，无需重复提交。")
         raise ApplicationError(msg, {"state": [msg]})
@@ -326,9 +327,29 @@ def application_withdraw(
     *, application: Application, by: User, reason: str = "", request=None
 ) -> Application:
     """Withdraw (撤回) by the citizen or the staff who filed it."""
+    _require_filer(by, application)
     application.due_on = None
     application_step(application, "withdraw", by=by, request=request, reason=reason)
     return application
+
+
+def _require_filer(by: User, application: Application) -> None:
+    """Submitting and withdrawing belong to the household (its citizen account or whoever
+    filed it) and to the township's staff — never to read-only roles (SPEC §1)."""
+    if by.is_admin_role or by.pk == application.created_by_id:
+        return
+    if (
+        by.role == Role.CITIZEN
+        and application.household_id
+        and (application.household.members.filter(user=by).exists())
+    ):
+        return
+    if by.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT) and application.village.path.startswith(
+        by.region.path
+    ):
+        return
+    msg = _("您不能提交或撤回这份申请。")
+    raise ApplicationError(msg, {"non_field_errors": [msg]})
 
 
 def _require_caseworker(by: User, application: Application) -> None:

@@ -40,7 +40,7 @@ ACCOUNTS = [
     ("supervisor", "市级督导", Role.SUPERVISOR, "371000", ""),
     ("department", "医保局经办人", Role.DEPARTMENT, None, "medical_security"),
     ("organization", "威海市慈善总会", Role.ORGANIZATION, None, ""),
-    ("village", "张村镇东村协理员", Role.VILLAGE_ASSISTANT, "371002001001", ""),
+    ("village", "张村镇东村协理员", Role.VILLAGE_ASSISTANT, "371002001002", ""),
     ("caseworker2", "羊亭镇经办人", Role.CASEWORKER, "371002002", ""),
     ("citizen", "王秀英", Role.CITIZEN, None, ""),
 ]

@@ -177,6 +177,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             "unmasked": sees_personal_data(self.request.user)
         }
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        if sees_personal_data(request.user):
+            access_log_record(
+                user=request.user,
+                object_type="application",
+                object_ids=[a.pk for a in page],
+                request=request,
+                channel="api",
+            )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
     def retrieve(self, request, *args, **kwargs):
         application = self.get_object()
         if sees_personal_data(request.user):

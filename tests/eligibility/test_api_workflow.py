@@ -148,3 +148,21 @@ def test_actions_are_in_the_schema(client):
         "withdraw",
     ):
         assert f"/api/v1/applications/{{id}}/{action}/" in paths
+
+
+def test_read_only_supervisor_cannot_submit_or_withdraw(accounts, catalog, body):
+    pk = api(accounts["caseworker"]).post("/api/v1/applications/", body, format="json").json()["id"]
+    supervisor = api(accounts["supervisor"])
+    for action in ("submit", "withdraw"):
+        response = supervisor.post(f"/api/v1/applications/{pk}/{action}/", {}, format="json")
+        assert response.status_code == 400
+    assert Application.objects.get(pk=pk).state == "draft"
+
+
+def test_listing_applications_with_personal_data_is_audited(accounts, catalog, body):
+    from integrity.models import AccessLog
+
+    cw = api(accounts["caseworker"])
+    pk = cw.post("/api/v1/applications/", body, format="json").json()["id"]
+    cw.get("/api/v1/applications/")
+    assert AccessLog.objects.filter(object_type="application", object_id=pk).exists()
