@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from .errors import HouseholdError
@@ -141,6 +143,12 @@ def user_can_register_households(user: User) -> bool:
 
 
 def region_set_path(*, region: Region) -> None:
-    """Keep a region's ``path`` (its chain of codes) in step with its parent."""
+    """Keep a region's ``path`` (its chain of codes) in step with its parent, and the paths of
+    everything below it in step with it (one UPDATE), so scopes follow a moved region."""
+    old = region.path
     parent_path = region.parent.path if region.parent_id else ""
     region.path = f"{parent_path}{region.code}/"
+    if old and old != region.path:
+        Region.objects.filter(path__startswith=old).exclude(pk=region.pk).update(
+            path=Concat(Value(region.path), Substr("path", len(old) + 1))
+        )

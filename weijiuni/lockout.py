@@ -10,4 +10,7 @@ def lockout_response(request, original_response=None, credentials=None):
         return JsonResponse(
             {"detail": _("登录失败次数过多，账号已暂时锁定，请稍后再试。")}, status=429
         )
-    return render(request, "registration/locked_out.html", status=429)
+    from django.conf import settings
+
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

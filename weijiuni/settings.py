@@ -212,6 +212,9 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "weijiuni.api.exceptions.exception_handler",
+    # Throttles key on REMOTE_ADDR unless we are told how many proxies to trust: a client's own
+    # X-Forwarded-For must not choose its rate-limit bucket.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "威救你 Wei Jiu Ni API",

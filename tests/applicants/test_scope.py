@@ -98,3 +98,21 @@ def test_department_and_organization_see_no_households(make_user, two_households
 
 def test_anonymous_gets_401_from_households_api(two_households):
     assert APIClient().get("/api/v1/households/").status_code == 401
+
+
+def test_moving_a_township_moves_the_paths_below_it(regions):
+    from applicants.models import Region
+    from applicants.services import region_set_path
+
+    township = Region.objects.get(code="371002001")
+    township.parent = Region.objects.get(code="371003")
+    region_set_path(region=township)
+    township.save()
+    village = Region.objects.get(code="371002001002")
+    assert village.path == "371000/371003/371002001/371002001002/"
+
+
+def test_throttle_ignores_a_spoofed_forwarded_for(settings):
+    from rest_framework.settings import api_settings
+
+    assert api_settings.NUM_PROXIES == 0
