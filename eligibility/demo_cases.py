@@ -109,14 +109,14 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
         notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
     )
     app.refresh_from_db()
-    try:
-        if stage == "enrolled":
+    if stage == "enrolled":
+        try:
             workflow.application_approve(
                 application=app, by=approver, reasons="经调查核实、公示无异议，符合条件"
             )
             return
-    except DomainError:
-        pass  # the rules say no: the county rejects with the reasons below
+        except DomainError:
+            app.refresh_from_db()  # the rules say no: the county rejects with its reasons
     workflow.application_reject(
         application=app, by=approver, reasons="家庭人均收入高于当地低保标准，不符合条件"
     )

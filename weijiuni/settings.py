@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AreaEnum": "applicants.models.Area",
+        "StandardAreaEnum": ["", "urban", "rural"],
+    },
 }
 
 # --- Security headers --------------------------------------------------------------------------

@@ -79,10 +79,11 @@ class ReevaluationViewSet(viewsets.ReadOnlyModelViewSet):
     """Re-evaluations after standard changes, with progress and the report (counts, sums)."""
 
     serializer_class = ReevaluationSerializer
+    queryset = Reevaluation.objects.none()
 
     def get_queryset(self):
         user = self.request.user
-        if not (user.is_admin_role or user.role == "supervisor"):
+        if not user.is_authenticated or not (user.is_admin_role or user.role == "supervisor"):
             return Reevaluation.objects.none()
         return Reevaluation.objects.order_by("-id")
 
