@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Household, Person, Region, User, WorkdayOverride
+from .models import Household, Person, Region, TimeLimit, User, WorkdayOverride
 
 
 @admin.register(Region)
@@ -59,3 +59,17 @@ class WorkdayOverrideAdmin(admin.ModelAdmin):
 
     list_display = ("day", "is_workday", "note")
     date_hierarchy = "day"
+
+
+@admin.register(TimeLimit)
+class TimeLimitAdmin(admin.ModelAdmin):
+    """Procedural numbers as versions: add a row with a new date; a saved row is not edited."""
+
+    list_display = ("code", "value", "effective_from", "note")
+    list_filter = ("code",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

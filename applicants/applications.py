@@ -24,8 +24,10 @@ from .models import (
     Person,
     Region,
     Role,
+    TimeLimit,
     User,
     WorkdayOverride,
+    time_limit,
 )
 from .notifications import notify
 from .services import _clean_member, region_get_by_code
@@ -37,10 +39,6 @@ class ApplicationError(DomainError):
 
 
 OPEN_STATE_VALUES = {str(s) for s in OPEN_STATES}
-
-
-INVESTIGATION_DAYS = 3  # MZ-2021: investigation starts within 3 working days of acceptance
-CASE_DAYS, CASE_DAYS_SPECIAL = 30, 45
 
 
 def workday_overrides() -> dict[dt.date, bool]:
@@ -291,11 +289,12 @@ def application_accept(
     application.special = special
     application.accepted_at = timezone.now()
     overrides = workday_overrides()
-    application.due_on = add_workdays(today(), INVESTIGATION_DAYS, overrides)
-    application.due_for = "verify"
-    application.case_due_on = add_workdays(
-        today(), CASE_DAYS_SPECIAL if special else CASE_DAYS, overrides
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), overrides
     )
+    application.due_for = "verify"
+    case_days = TimeLimit.Code.CASE_DAYS_SPECIAL if special else TimeLimit.Code.CASE_DAYS
+    application.case_due_on = add_workdays(today(), time_limit(case_days), overrides)
     application_step(application, "accept", by=by, request=request)
     notify_household(application, _("您的救助申请已受理，我们将在3个工作日内开始调查核实。"))
     return application

@@ -560,3 +560,58 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
+
+
+class TimeLimit(models.Model):
+    """A number of the procedure (办理时限 and the like), data with an effective date.
+
+    Defaults are MZ-2021's and SPEC §6's, loaded by a data migration; a change is a new row.
+    """
+
+    class Code(models.TextChoices):
+        INVESTIGATION_DAYS = "investigation_days", _("受理后开始调查（工作日）")
+        DATA_VERIFICATION_DAYS = "data_verification_days", _("经济状况核对反馈（工作日）")
+        NOTICE_DAYS = "notice_days", _("村（居）公示（日）")
+        DECISION_DAYS = "decision_days", _("县级审批（公示结束后工作日）")
+        CASE_DAYS = "case_days", _("办结（工作日）")
+        CASE_DAYS_SPECIAL = "case_days_special", _("特殊情况办结（工作日）")
+        SURVEY_MIN_STAFF = "survey_min_staff", _("入户调查最少人数")
+        REVIEW_MONTHS_STABLE = "review_months_stable", _("定期复核间隔·收入稳定（月）")
+        REVIEW_MONTHS_UNSTABLE = "review_months_unstable", _("定期复核间隔·有劳动年龄成员（月）")
+        REVIEW_LOOKAHEAD_DAYS = "review_lookahead_days", _("复核提前列入办件箱（日）")
+        DEATH_REVIEW_DAYS = "death_review_days", _("死亡后复核时限（日）")
+        CHANGE_REVIEW_DAYS = "change_review_days", _("情况变化后复核时限（日）")
+        EXIT_MONTHS_MAX = "exit_months_max", _("渐退期上限（月）")
+        TEKUN_EXIT_NOTICE_DAYS = "tekun_exit_notice_days", _("终止特困供养公示（日）")
+
+    code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
+    value = models.PositiveIntegerField(_("数值"))
+    effective_from = models.DateField(_("执行日期"))
+    note = models.CharField(_("依据"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["code", "-effective_from"]
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        constraints = [
+            models.UniqueConstraint(fields=["code", "effective_from"], name="one_limit_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()} {self.value} ({self.effective_from})"
+
+
+def time_limit(code: str, on=None) -> int:
+    """The value of a procedural number in force on ``on`` (today by default)."""
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    row = (
+        TimeLimit.objects.filter(code=code, effective_from__lte=on)
+        .order_by("-effective_from")
+        .values_list("value", flat=True)
+        .first()
+    )
+    if row is None:
+        raise LookupError(f"no time limit {code} in force on {on}")
+    return row

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.errors import DomainError
-from applicants.models import Household, Role, User
+from applicants.models import Household, Role, TimeLimit, User, time_limit
 from integrity import services as integrity
 
 from . import rules
@@ -21,12 +21,7 @@ from .reevaluation import new_amount
 from .selectors import standard_value, standards_in_force
 from .workflow import parameters_to_json
 
-STABLE_MONTHS, UNSTABLE_MONTHS = 12, 6  # SPEC §6: yearly; every 6 months with working members
-DEATH_REVIEW_DAYS = 90  # SPEC §6: death → review within 3 months
-CHANGE_REVIEW_DAYS = 30  # SPEC is silent: a reported change is reviewed within a month
-LOOKAHEAD_DAYS = 30  # periodic reviews show in the inbox a month before they are due
-MAX_EXIT_MONTHS = 6  # SPEC §6: gradual exit up to 6 months
-TEKUN_EXIT_NOTICE_DAYS = 7  # SPEC §6: 特困 ends with a 7-day notice
+Code = TimeLimit.Code  # the procedural numbers (data: applicants.TimeLimit)
 
 
 class ReviewError(DomainError):
@@ -81,9 +76,9 @@ def reviews_schedule(*, today: dt.date | None = None) -> int:
             SCHEDULE_SQL,
             {
                 "today": today,
-                "horizon": today + dt.timedelta(days=LOOKAHEAD_DAYS),
-                "stable": STABLE_MONTHS,
-                "unstable": UNSTABLE_MONTHS,
+                "horizon": today + dt.timedelta(days=time_limit(Code.REVIEW_LOOKAHEAD_DAYS, today)),
+                "stable": time_limit(Code.REVIEW_MONTHS_STABLE, today),
+                "unstable": time_limit(Code.REVIEW_MONTHS_UNSTABLE, today),
             },
         )
         return cursor.rowcount
@@ -101,7 +96,9 @@ def review_report_change(*, household: Household, by: User, kind: str, descripti
     if not household.enrollments.filter(status=Enrollment.Status.ACTIVE).exists():
         msg = _("该家庭没有在保记录，无需复核。")
         raise ReviewError(msg, {"household": [msg]})
-    days = DEATH_REVIEW_DAYS if kind == Review.Kind.DEATH else CHANGE_REVIEW_DAYS
+    days = time_limit(
+        Code.DEATH_REVIEW_DAYS if kind == Review.Kind.DEATH else Code.CHANGE_REVIEW_DAYS
+    )
     review, created = Review.objects.get_or_create(
         household=household,
         kind=kind,
@@ -160,17 +157,18 @@ def _check_close(
         and month is not None
         and review.household.enrollments.filter(status="active", policy_code="tekun").exists()
     ):
-        notice_ends = timezone.localdate() + dt.timedelta(days=TEKUN_EXIT_NOTICE_DAYS)
+        notice_ends = timezone.localdate() + dt.timedelta(
+            days=time_limit(Code.TEKUN_EXIT_NOTICE_DAYS)
+        )
         earliest = notice_ends if notice_ends.day == 1 else _add_months(notice_ends, 1)
         if month < earliest:
             errors["effective_month"] = [
                 _("终止特困供养须先公示7天，生效月份不能早于 %(m)s。")
                 % {"m": earliest.strftime("%Y-%m")}
             ]
-    if outcome == Review.Outcome.GRADUAL_EXIT and not (
-        exit_months and 1 <= exit_months <= MAX_EXIT_MONTHS
-    ):
-        errors["exit_months"] = [_("渐退期为1至6个月。")]
+    longest = time_limit(Code.EXIT_MONTHS_MAX)
+    if outcome == Review.Outcome.GRADUAL_EXIT and not (exit_months and 1 <= exit_months <= longest):
+        errors["exit_months"] = [_("渐退期为1至%(n)d个月。") % {"n": longest}]
     if errors:
         raise ReviewError(next(iter(errors.values()))[0], errors)
     return month or this_month
@@ -248,7 +246,8 @@ def _tekun_exit_notice(review: Review, by: User, enrollments) -> None:
         integrity.public_notice_open(
             household=review.household,
             purpose="exit",
-            closes_on=timezone.localdate() + dt.timedelta(days=TEKUN_EXIT_NOTICE_DAYS),
+            closes_on=timezone.localdate()
+            + dt.timedelta(days=time_limit(Code.TEKUN_EXIT_NOTICE_DAYS)),
             masked_name=mask_name(e.person.name),
             household_size=review.household.members.count(),
             category="tekun",
@@ -365,7 +364,7 @@ def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
     review.assessment = assessment
 
 
-def due_reviews(*, user, horizon_days: int = LOOKAHEAD_DAYS):
+def due_reviews(*, user):
     """Open reviews in the user's scope, the most urgent first (for the inbox)."""
     from applicants.models import region_scope
 

@@ -21,7 +21,7 @@ from applicants.applications import (
     workday_overrides,
 )
 from applicants.idnumber import mask_name
-from applicants.models import Application, Role, User
+from applicants.models import Application, Role, TimeLimit, User, time_limit
 from applicants.workdays import add_workdays
 from integrity import services as integrity
 
@@ -37,11 +37,6 @@ from .models import (
 )
 from .selectors import standards_in_force
 from .services import household_from_inputs
-
-DATA_VERIFICATION_DAYS = 3  # MZ-2021: data verification within 3 working days of the request
-NOTICE_DAYS = 7  # MZ-2021: 7-day public notice in the village
-DECISION_DAYS = 10  # MZ-2021: county decides within 10 working days
-MIN_SURVEY_STAFF = 2  # MZ-2021: the home survey is done by at least two staff
 
 
 def _require(by: User, application: Application, role: str, message: str) -> None:
@@ -64,7 +59,9 @@ def application_verify(*, application: Application, by: User, request=None) -> A
     """Ask for household economic verification (发起核对); the data answer is due in 3 days."""
     _caseworker(by, application)
     ensure_can(application, "verify")
-    application.due_on = add_workdays(today(), DATA_VERIFICATION_DAYS, workday_overrides())
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.DATA_VERIFICATION_DAYS), workday_overrides()
+    )
     application.due_for = "verification"
     application_step(application, "verify", by=by, request=request)
     return application
@@ -121,7 +118,7 @@ def application_survey(
     ensure_can(application, "survey")
     staff = [s.strip() for s in staff if s and s.strip()]
     errors: dict[str, list[str]] = {}
-    if len(set(staff)) < MIN_SURVEY_STAFF:
+    if len(set(staff)) < time_limit(TimeLimit.Code.SURVEY_MIN_STAFF):
         errors["staff"] = [_("入户调查须由至少两名工作人员进行。")]
     if not signed:
         errors["signed"] = [_("调查人员须签字确认。")]
@@ -301,7 +298,7 @@ def public_notice_open(*, application: Application, by: User, request=None):
     assessment = application.assessments.order_by("-created_at").first()
     category, amount = _headline(application, assessment)
     applicant = application.household.members.get(relation="applicant")
-    closes_on = today() + dt.timedelta(days=NOTICE_DAYS)
+    closes_on = today() + dt.timedelta(days=time_limit(TimeLimit.Code.NOTICE_DAYS))
     notice = integrity.public_notice_open(
         application=application,
         closes_on=closes_on,
@@ -312,7 +309,9 @@ def public_notice_open(*, application: Application, by: User, request=None):
         by=by,
     )
     application.notice_closes_on = closes_on
-    application.due_on = add_workdays(closes_on, DECISION_DAYS, workday_overrides())
+    application.due_on = add_workdays(
+        closes_on, time_limit(TimeLimit.Code.DECISION_DAYS), workday_overrides()
+    )
     application.due_for = "decision"
     application_step(application, "open_notice", by=by, request=request)
     return notice

@@ -318,3 +318,15 @@ def test_citizen_files_online_and_the_household_file_follows(people, catalog):
     assert set(
         Person.objects.filter(household=household).values_list("monthly_income", flat=True)
     ) == {Decimal("100.00")}
+
+
+def test_time_limits_are_data_a_new_version_changes_the_next_case(people, catalog):
+    from applicants.models import TimeLimit
+    from applicants.workdays import add_workdays
+
+    TimeLimit.objects.create(
+        code="investigation_days", value=5, effective_from=timezone.localdate()
+    )
+    app = filed(people)
+    intake.application_accept(application=app, by=people["caseworker"])
+    assert app.due_on == add_workdays(timezone.localdate(), 5)
