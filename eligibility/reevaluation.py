@@ -150,7 +150,7 @@ def new_amount(
 
 
 CHUNK_SQL = """
-    SELECT e.id, e.policy_code, e.person_id, e.monthly_amount, e.category_id,
+    SELECT e.id, e.household_id, e.policy_code, e.person_id, e.monthly_amount, e.category_id,
            split_part(v.path, '/', 2), v.area, a.inputs::text
     FROM eligibility_enrollment e
     JOIN eligibility_assessment a ON a.id = e.assessment_id
@@ -179,17 +179,18 @@ def reevaluation_chunk_process(*, chunk_id: int) -> int | None:
         on = run.effective_from
         changes: list[tuple[int, Decimal, Decimal]] = []
         report: dict[str, list] = defaultdict(lambda: [0, Decimal("0"), Decimal("0")])
-        ineligible = 0
+        ineligible: set[int] = set()
         processed = 0
         with connection.cursor() as cursor:
             cursor.execute(CHUNK_SQL, [chunk.first_id, chunk.last_id, list(run.parameters)])
-            for eid, policy, person_id, amount, category, county, area, inputs in cursor:
+            rows = cursor.fetchall()
+            for eid, household, policy, person_id, amount, category, county, area, inputs in rows:
                 processed += 1
                 new = new_amount(
                     policy, person_id, json.loads(inputs), cache.params[f"{county}:{area}"], on
                 )
                 if new is None:
-                    ineligible += 1
+                    ineligible.add(household)
                     report[f"{category}:{county}:ineligible"][0] += 1
                     continue
                 if new != amount:
@@ -200,6 +201,8 @@ def reevaluation_chunk_process(*, chunk_id: int) -> int | None:
                     row[2] += new
             if changes:
                 _write(cursor, run, changes)
+            if ineligible:
+                _open_reviews(cursor, sorted(ineligible), run)
         chunk.status = ReevaluationChunk.Status.DONE
         chunk.processed, chunk.changed = processed, len(changes)
         chunk.report = {k: [v[0], str(v[1]), str(v[2])] for k, v in report.items()}
@@ -236,6 +239,23 @@ def _write(cursor, run: Reevaluation, changes) -> None:
         [_month(run.effective_from), REASON, run.pk],
     )
     cursor.execute("DROP TABLE reval_changes")
+
+
+def _open_reviews(cursor, households: list[int], run: Reevaluation) -> None:
+    """Households the new numbers no longer admit keep their amount until a review decides;
+    open that review (one open review per household and kind, so a rerun adds none)."""
+    from applicants.models import TimeLimit, time_limit
+
+    due = timezone.localdate() + dt.timedelta(days=time_limit(TimeLimit.Code.CHANGE_REVIEW_DAYS))
+    cursor.execute(
+        """
+        INSERT INTO eligibility_review (household_id, kind, status, due_on, reported_change,
+                                        outcome, reasons, created_at)
+        SELECT unnest(%s::bigint[]), 'change', 'open', %s, %s, '', '', now()
+        ON CONFLICT (household_id, kind) WHERE status = 'open' DO NOTHING
+        """,
+        [households, due, f"调整救助标准（重新核定 #{run.pk}）后按规则测算不再符合保障条件"],
+    )
 
 
 def _finish(run_id: int) -> None:

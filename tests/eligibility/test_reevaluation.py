@@ -165,3 +165,24 @@ def test_standard_added_through_the_api_queues_the_reevaluation(
         ).status_code
         == 403
     )
+
+
+def test_a_lower_standard_opens_reviews_for_those_no_longer_eligible(catalog, accounts):
+    from eligibility.models import Review
+
+    make_enrollments(count=20, admin=accounts["admin"])
+    before = dict(Enrollment.objects.values_list("pk", "monthly_amount"))
+    standard = raise_urban(accounts["admin"], value="100")  # far below incomes of 150
+    run = run_all(reevaluation.reevaluation_start(standard=standard, chunk_size=5))
+    reviews = Review.objects.filter(kind="change", status="open")
+    assert reviews.exists()
+    assert all("重新核定" in r.reported_change for r in reviews)
+    ineligible = sum(v["count"] for k, v in run.report.items() if k.endswith(":ineligible"))
+    assert ineligible >= reviews.count() > 0
+    # their amounts stay until a review decides
+    for review in reviews:
+        for e in review.household.enrollments.all():
+            assert e.monthly_amount == before[e.pk]
+    again = run_all(reevaluation.reevaluation_start(standard=standard, chunk_size=5))
+    assert again.changed == 0
+    assert Review.objects.filter(kind="change", status="open").count() == reviews.count()
