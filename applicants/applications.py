@@ -16,7 +16,6 @@ from integrity.services import client_ip, commitment_record, unsigned_adults
 
 from .errors import DomainError
 from .models import (
-    OPEN_STATES,
     Application,
     ApplicationState,
     ApplicationTransition,
@@ -36,9 +35,6 @@ from .workdays import add_workdays
 
 class ApplicationError(DomainError):
     pass
-
-
-OPEN_STATE_VALUES = {str(s) for s in OPEN_STATES}
 
 
 def workday_overrides() -> dict[dt.date, bool]:

@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants.models import Region
+from applicants.models import OPEN_STATES, Application, ApplicationTransition, Region
 
 from .errors import StandardsMissing
-from .models import Category, Policy, Standard, StandardItem
+from .models import Assessment, Category, Policy, Standard, StandardItem
 from .rules import Parameters, ratio2
 
 #: items a region may lack: then the rule does not apply there (not a pilot county, no floor)
@@ -142,21 +143,13 @@ def standard_history(*, item: str | None = None) -> QuerySet[Standard]:
     return qs.filter(item=item) if item else qs
 
 
-def _overdue_q(today: dt.date):
-    from django.db.models import Q
-
+def _overdue_q(today: dt.date) -> Q:
+    """Past its next time limit or its case time limit (慢作为)."""
     return Q(due_on__lt=today) | Q(case_due_on__lt=today)
 
 
 def application_list(*, user, filters=None):
     """Applications in scope; overdue first, then by their next time limit (the inbox order)."""
-    from django.db.models import Case, IntegerField, Prefetch, Value, When
-    from django.utils import timezone
-
-    from applicants.models import OPEN_STATES, Application, ApplicationTransition
-
-    from .models import Assessment
-
     filters = filters or {}
     today = timezone.localdate()
     qs = (
@@ -172,7 +165,7 @@ def application_list(*, user, filters=None):
         )
         .annotate(
             is_overdue=Case(
-                When(_overdue_q(today) & ~_closed_q(), then=Value(1)),
+                When(_overdue_q(today) & Q(state__in=OPEN_STATES), then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             )
@@ -187,19 +180,11 @@ def application_list(*, user, filters=None):
     return qs.order_by("-is_overdue", "due_on", "-id")
 
 
-def _closed_q():
-    from django.db.models import Q
-
-    from applicants.models import OPEN_STATES
-
-    return ~Q(state__in=OPEN_STATES)
-
-
 def application_get(*, user, pk: int):
     return application_list(user=user).get(pk=pk)
 
 
-def overdue_applications(*, user, today: dt.date | None = None):
+def overdue_applications(*, user):
     """Cases past a time limit (慢作为 oversight) for the supervisor's list."""
     return application_list(user=user, filters={"overdue": True})
 

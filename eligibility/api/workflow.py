@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -29,7 +28,7 @@ class TransitionSerializer(serializers.Serializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     village = serializers.CharField(source="village.code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    overdue = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
     latest_assessment = serializers.SerializerMethodField()
 
@@ -58,15 +57,6 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "transitions",
             "latest_assessment",
         ]
-
-    def get_overdue(self, obj) -> bool:
-        today = timezone.localdate()
-        return bool(
-            obj.state in intake.OPEN_STATE_VALUES
-            and (
-                (obj.due_on and obj.due_on < today) or (obj.case_due_on and obj.case_due_on < today)
-            )
-        )
 
     def get_latest_assessment(self, obj) -> dict | None:
         assessments = getattr(obj, "latest_assessments", None)
