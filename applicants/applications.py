@@ -154,17 +154,20 @@ def application_draft_save(
     application.village = village
     application.data = dict(data)
     if application.household_id is None:
-        application.household = _registered_household(data)
+        application.household = _registered_household(data, by)
     application.requested = str(data.get("requested") or "dibao")
     application.save()
     return application
 
 
-def _registered_household(data: Mapping[str, Any]) -> Household | None:
-    """The household file the members already belong to, if any (one person, one record)."""
+def _registered_household(data: Mapping[str, Any], by: User) -> Household | None:
+    """The household file the members already belong to, if any (one person, one record) —
+    only one the filer may see: a household of another township is never attached (submitting
+    then refuses its members as registered elsewhere)."""
     numbers = [str(m.get("id_number") or "").strip().upper() for m in data.get("members") or []]
     person = (
-        Person.objects.filter(id_number__in=[n for n in numbers if n])
+        Person.objects.for_user(by)
+        .filter(id_number__in=[n for n in numbers if n])
         .select_related("household")
         .order_by("id")
         .first()

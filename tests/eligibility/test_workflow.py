@@ -330,3 +330,19 @@ def test_time_limits_are_data_a_new_version_changes_the_next_case(people, catalo
     app = filed(people)
     intake.application_accept(application=app, by=people["caseworker"])
     assert app.due_on == add_workdays(timezone.localdate(), 5)
+
+
+def test_window_intake_never_attaches_another_townships_household(people, catalog, household_in):
+    elsewhere = household_in("371002002002")  # 羊亭镇
+    person = elsewhere.members.get()
+    data = draft_data()
+    data["members"][0]["id_number"] = person.id_number
+    app = intake.application_draft_save(by=people["caseworker"], data=data)
+    assert app.household_id is None
+    with pytest.raises(DomainError) as exc:
+        intake.application_submit(
+            application=app, by=people["caseworker"], signers=[person.id_number]
+        )
+    assert "其他家庭" in str(exc.value.detail)
+    person.refresh_from_db()
+    assert person.name != "李春梅"  # the other township's file is untouched
