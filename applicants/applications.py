@@ -225,7 +225,9 @@ def _sync_household(application: Application, members: list[dict], by: User) -> 
         )
         application.household = household
     existing = {p.id_number: p for p in household.members.all()}
-    for member in members:
+    # The applicant last: when the applicant changes, the old one is no longer "applicant" by
+    # the time the new one is saved (one applicant per household is a database constraint).
+    for member in sorted(members, key=lambda m: m.get("relation") == "applicant"):
         person = existing.get(member["id_number"])
         if person is None:
             Person.objects.create(household=household, **member)

@@ -346,3 +346,20 @@ def test_window_intake_never_attaches_another_townships_household(people, catalo
     assert "其他家庭" in str(exc.value.detail)
     person.refresh_from_db()
     assert person.name != "李春梅"  # the other township's file is untouched
+
+
+def test_resubmission_may_change_who_is_the_applicant(people, catalog):
+    data = draft_data()
+    spouse_number = id_number_for(43, birth=dt.date(1978, 1, 1))
+    data["members"].append(
+        {"relation": "spouse", "name": "王刚", "id_number": spouse_number, "monthly_income": "0"}
+    )
+    app = intake.application_draft_save(by=people["caseworker"], data=data)
+    signers = [m["id_number"] for m in data["members"]]
+    intake.application_submit(application=app, by=people["caseworker"], signers=signers)
+    intake.application_return(application=app, by=people["caseworker"], missing_items=["户口簿"])
+    data["members"][0]["relation"], data["members"][1]["relation"] = "spouse", "applicant"
+    data["members"].reverse()  # the new applicant first: saved in this order it would clash
+    intake.application_draft_save(by=people["caseworker"], data=data, application=app)
+    intake.application_submit(application=app, by=people["caseworker"], signers=signers)
+    assert app.household.members.get(relation="applicant").id_number == spouse_number
