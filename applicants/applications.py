@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from integrity.services import client_ip, commitment_record, unsigned_adults
 
 from .errors import DomainError
+from .facts import facts_errors
 from .models import (
     Application,
     ApplicationState,
@@ -249,6 +250,8 @@ def application_submit(
         msg = _("该申请已提交，无需重复提交。")
         raise ApplicationError(msg, {"state": [msg]})
     members = _validate_members(application.data, application.household)
+    if facts := facts_errors(application.data):
+        raise ApplicationError(_("财产、支出或赡养信息有误，请按提示修改。"), facts)
     household = _sync_household(application, members, by)
     signed_numbers = set(signers)
     persons = [p for p in household.members.all() if p.id_number in signed_numbers]

@@ -16,6 +16,7 @@ from integrity.services import access_log_record
 from . import applications as intake
 from .documents import document_attach
 from .errors import DomainError
+from .facts import FACT_FIELDS, errors_by_field, facts_from_post
 from .models import Application, ApplicationState, Document, Person, Region, Role
 
 MEMBER_FIELDS = (
@@ -32,24 +33,7 @@ MEMBER_FIELDS = (
     "bank_account",
 )
 CHECKBOXES = {"serious_illness", "in_school"}
-HOUSEHOLD_FIELDS = (
-    "village",
-    "address",
-    "requested",
-    "financial",
-    "houses",
-    "vehicles",
-    "business_registered",
-    "medical",
-    "education",
-    "rehabilitation",
-    "supporter_payment",
-    "supporter_income",
-    "supporter_able",
-    "hardship_type",
-    "months_without_income",
-    "unemployment_insured",
-)
+HOUSEHOLD_FIELDS = ("village", "address", "requested", *FACT_FIELDS)
 FILERS = {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN}
 
 
@@ -65,35 +49,12 @@ def _data_from_post(post, size: int) -> dict:
         m["monthly_income"] = m["monthly_income"] or "0"
         m["disability_grade"] = m["disability_grade"] or None
         members.append(m)
-    hardship = v("hardship_type")
     return {
         "village": v("village"),
         "address": v("address"),
         "requested": v("requested") or "dibao",
         "members": members,
-        "assets": {
-            "financial": v("financial") or "0",
-            "houses": v("houses") or "0",
-            "vehicles": v("vehicles") or "0",
-            "business_registered": post.get("business_registered") == "on",
-        },
-        "rigid_expenditure_12m": {
-            "medical": v("medical") or "0",
-            "education": v("education") or "0",
-            "rehabilitation": v("rehabilitation") or "0",
-        },
-        "supporter": {
-            "monthly_payment": v("supporter_payment") or "0",
-            "household_per_capita_income": v("supporter_income") or None,
-            "able": post.get("supporter_able") == "on",
-        },
-        "hardship": {
-            "type": hardship,
-            "months_without_income": v("months_without_income") or 0,
-            "unemployment_insured": post.get("unemployment_insured") == "on",
-        }
-        if hardship
-        else None,
+        **facts_from_post(post),
     }
 
 
@@ -130,18 +91,6 @@ def _post_from_data(data: dict) -> dict:
             value = m.get(f)
             values[f"m{i}-{f}"] = "" if value is None else value
     return values
-
-
-def _errors_by_field(detail: dict) -> dict[str, list[str]]:
-    flat: dict[str, list[str]] = {}
-    for key, value in detail.items():
-        if key == "members" and value and isinstance(value[0], dict):
-            for i, errors in enumerate(value):
-                for field, msgs in errors.items():
-                    flat[f"m{i}-{field}"] = [str(m) for m in msgs]
-        else:
-            flat[key] = [str(m) for m in (value if isinstance(value, list) else [value])]
-    return flat
 
 
 def _villages(user):
@@ -228,7 +177,7 @@ def apply(request, pk: int | None = None):
             messages.success(request, _("草稿已保存，可以随时回来继续填写。"))
             return redirect("apply_continue", pk=application.pk)
         except DomainError as exc:
-            errors = _errors_by_field(exc.detail)
+            errors = errors_by_field(exc.detail)
     context = _form_context(request, values, errors, size, application)
     return render(request, "applicants/apply.html", context)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from applicants.errors import DomainError
+from applicants.facts import FACT_FIELDS, errors_by_field, facts_from_post
 from applicants.models import Person, Region, Role
 
 from . import selectors
@@ -47,55 +48,12 @@ def _payload_from_post(post, size: int) -> dict:
         m["monthly_income"] = m["monthly_income"] or "0"
         m["self_care"] = m["self_care"] or "full"
         members.append(m)
-    hardship = value("hardship_type")
     return {
         "region": value("region") or "",
         "area": value("area"),
         "members": members,
-        "assets": {
-            "financial": value("financial") or "0",
-            "houses": value("houses") or 0,
-            "vehicles": value("vehicles") or 0,
-            "business_registered": post.get("business_registered") == "on",
-        },
-        "rigid_expenditure_12m": {
-            "medical": value("medical") or "0",
-            "education": value("education") or "0",
-            "rehabilitation": value("rehabilitation") or "0",
-        },
-        "supporter": {
-            "monthly_payment": value("supporter_payment") or "0",
-            "household_per_capita_income": value("supporter_income"),
-            "able": post.get("supporter_able") == "on",
-        },
-        "hardship": {
-            "type": hardship,
-            "months_without_income": value("months_without_income") or 0,
-            "unemployment_insured": post.get("unemployment_insured") == "on",
-        }
-        if hardship
-        else None,
+        **facts_from_post(post),
     }
-
-
-def _flatten_errors(errors) -> dict[str, list[str]]:
-    """API field errors → form field names (``members[1].birth_date`` → ``m1-birth_date``)."""
-    flat: dict[str, list[str]] = {}
-    for key, value in errors.items():
-        if key == "members" and isinstance(value, list) and value and isinstance(value[0], dict):
-            for i, member_errors in enumerate(value):
-                for field, msgs in member_errors.items():
-                    flat[f"m{i}-{field}"] = [str(m) for m in msgs]
-        elif isinstance(value, dict):
-            for field, msgs in value.items():
-                name = {
-                    "monthly_payment": "supporter_payment",
-                    "household_per_capita_income": "supporter_income",
-                }.get(field, field)
-                flat[name] = [str(m) for m in msgs]
-        else:
-            flat[key] = [str(m) for m in value]
-    return flat
 
 
 def _results_for_display(preview) -> list[dict]:
@@ -147,7 +105,7 @@ def selfcheck(request):
             return redirect(target)
         serializer = AssessmentRequestSerializer(data=payload)
         if not serializer.is_valid():
-            context["errors"] = _flatten_errors(serializer.errors)
+            context["errors"] = errors_by_field(serializer.errors)
         else:
             data = serializer.validated_data
             try:
@@ -162,7 +120,7 @@ def selfcheck(request):
                     hardship=data.get("hardship"),
                 )
             except DomainError as exc:
-                context["errors"] = _flatten_errors(exc.detail)
+                context["errors"] = errors_by_field(exc.detail)
             else:
                 context["preview"] = preview
                 context["rows"] = _results_for_display(preview)
@@ -172,23 +130,7 @@ def selfcheck(request):
     return render(request, "eligibility/selfcheck.html", context)
 
 
-HOUSEHOLD_FIELDS = (
-    "region",
-    "area",
-    "financial",
-    "houses",
-    "vehicles",
-    "business_registered",
-    "medical",
-    "education",
-    "rehabilitation",
-    "supporter_payment",
-    "supporter_income",
-    "supporter_able",
-    "hardship_type",
-    "months_without_income",
-    "unemployment_insured",
-)
+HOUSEHOLD_FIELDS = ("region", "area", *FACT_FIELDS)
 
 
 def _bind(context: dict, post, size: int) -> None:

@@ -363,3 +363,45 @@ def test_resubmission_may_change_who_is_the_applicant(people, catalog):
     intake.application_draft_save(by=people["caseworker"], data=data, application=app)
     intake.application_submit(application=app, by=people["caseworker"], signers=signers)
     assert app.household.members.get(relation="applicant").id_number == spouse_number
+
+
+def test_negative_assets_are_refused_on_submit_and_the_draft_is_kept(people, catalog):
+    data = draft_data(
+        assets={"financial": "-100", "houses": "x"}, supporter={"monthly_payment": "1.234"}
+    )
+    app = intake.application_draft_save(by=people["caseworker"], data=data)
+    with pytest.raises(DomainError) as exc:
+        intake.application_submit(
+            application=app, by=people["caseworker"], signers=[data["members"][0]["id_number"]]
+        )
+    detail = exc.value.detail
+    assert detail["assets"]["financial"] == ["金额不能为负数。"]
+    assert "整数" in detail["assets"]["houses"][0]
+    assert "两位小数" in detail["supporter"]["monthly_payment"][0]
+    app.refresh_from_db()
+    assert app.state == "draft" and app.data["assets"]["financial"] == "-100"
+
+
+def test_apply_page_shows_fact_errors_next_to_their_fields(client, people, catalog):
+    client.force_login(people["caseworker"])
+    number = id_number_for(44, birth=dt.date(1981, 1, 1))
+    response = client.post(
+        "/apply/",
+        {
+            "size": "1",
+            "village": "371002001003",
+            "m0-relation": "applicant",
+            "m0-name": "赵丽",
+            "m0-id_number": number,
+            "m0-monthly_income": "0",
+            "m0-signed": "on",
+            "financial": "-5",
+            "supporter_payment": "-1",
+            "action": "submit",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("金额不能为负数") == 2
+    assert 'value="-5"' in page
+    assert Application.objects.get().state == "draft"
