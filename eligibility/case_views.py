@@ -38,7 +38,7 @@ def case_inbox(request):
     _staff_only(request.user)
     state = request.GET.get("state", "")
     filters = {"open": True} if not state else {"state": state}
-    qs = selectors.application_list(user=request.user, filters=filters)
+    qs = selectors.application_list(user=request.user, filters=filters, with_history=False)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,

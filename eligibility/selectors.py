@@ -148,14 +148,19 @@ def _overdue_q(today: dt.date) -> Q:
     return Q(due_on__lt=today) | Q(case_due_on__lt=today)
 
 
-def application_list(*, user, filters=None):
-    """Applications in scope; overdue first, then by their next time limit (the inbox order)."""
+def application_list(*, user, filters=None, with_history: bool = True):
+    """Applications in scope; overdue first, then by their next time limit (the inbox order).
+
+    ``with_history`` adds each case's transitions and frozen assessments (the API and the case
+    page show them; the inbox list does not).
+    """
     filters = filters or {}
     today = timezone.localdate()
-    qs = (
-        Application.objects.for_user(user)
-        .select_related("village__parent", "household", "created_by")
-        .prefetch_related(
+    qs = Application.objects.for_user(user).select_related(
+        "village__parent", "household", "created_by"
+    )
+    if with_history:
+        qs = qs.prefetch_related(
             Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("by")),
             Prefetch(
                 "assessments",
@@ -163,12 +168,11 @@ def application_list(*, user, filters=None):
                 to_attr="latest_assessments",
             ),
         )
-        .annotate(
-            is_overdue=Case(
-                When(_overdue_q(today) & Q(state__in=OPEN_STATES), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+    qs = qs.annotate(
+        is_overdue=Case(
+            When(_overdue_q(today) & Q(state__in=OPEN_STATES), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     )
     if state := filters.get("state"):
@@ -186,7 +190,7 @@ def application_get(*, user, pk: int):
 
 def overdue_applications(*, user):
     """Cases past a time limit (慢作为 oversight) for the supervisor's list."""
-    return application_list(user=user, filters={"overdue": True})
+    return application_list(user=user, filters={"overdue": True}, with_history=False)
 
 
 def standard_value(*, item: str, region: Region, area: str, on: dt.date) -> Decimal | None:
