@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
@@ -36,6 +36,11 @@ from .workdays import add_workdays
 
 class ApplicationError(DomainError):
     pass
+
+
+class SubmissionKeyTaken(ApplicationError):
+    """The submission key belongs to another filer's application: to this filer it does not
+    exist (the API answers 404, the page a neutral error; its id is never revealed)."""
 
 
 def workday_overrides() -> dict[dt.date, bool]:
@@ -137,7 +142,7 @@ def application_draft_save(
         raise ApplicationError(msg, {"village": [msg]})
     if application is None:
         if submission_key:
-            existing = Application.objects.filter(submission_key=submission_key).first()
+            existing = _application_with_key(submission_key, by)
             if existing is not None:
                 return existing
         household = None
@@ -149,15 +154,45 @@ def application_draft_save(
             household=household,
             submission_key=submission_key or None,
         )
+        if submission_key:
+            return _create_once(application, data=data, village=village, by=by)
     elif application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
         msg = _("申请已提交，不能再修改草稿。")
         raise ApplicationError(msg, {"state": [msg]})
+    _fill_draft(application, data=data, village=village, by=by)
+    application.save()
+    return application
+
+
+def _fill_draft(application: Application, *, data: Mapping[str, Any], village, by: User) -> None:
     application.village = village
     application.data = dict(data)
     if application.household_id is None:
         application.household = _registered_household(data, by)
     application.requested = str(data.get("requested") or "dibao")
-    application.save()
+
+
+def _application_with_key(submission_key: str, by: User) -> Application | None:
+    existing = Application.objects.filter(submission_key=submission_key).first()
+    if existing is not None and existing.created_by_id != by.pk:
+        msg = _("提交凭据无效，请刷新页面后重新提交。")
+        raise SubmissionKeyTaken(msg, {"submission_key": [msg]})
+    return existing
+
+
+def _create_once(application: Application, *, data, village, by: User) -> Application:
+    """Create the draft of a submission key exactly once: the key's unique constraint decides
+    between concurrent requests (a double click, a retry), not a read before the write. The
+    losers find the winner's application inside a savepoint and get it back."""
+    _fill_draft(application, data=data, village=village, by=by)
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError:
+        existing = _application_with_key(application.submission_key, by)
+        if existing is None:  # the constraint that failed was not the key's
+            raise
+        return existing
     return application
 
 
@@ -279,6 +314,9 @@ def application_accept(
 ) -> Application:
     """Accept (一门受理): every adult member must have signed both documents; starts the clock."""
     _require_caseworker(by, application)
+    # Only a submitted application (which has its household file) can be accepted; a draft
+    # is refused here, before its missing household is looked at.
+    ensure_can(application, "accept")
     if signers:
         persons = [p for p in application.household.members.all() if p.id_number in set(signers)]
         commitment_record(application=application, persons=persons, channel="window", by=by)

@@ -70,17 +70,27 @@ def facts_from_post(post) -> dict[str, Any]:
     }
 
 
+#: money is stored as DECIMAL(12, 2): at most 10 digits before the point
+MONEY_MAX = Decimal("9999999999.99")
+#: counts (houses, vehicles, months) are stored as PositiveSmallIntegerField
+COUNT_MAX = 32767
+
+
 def _money_error(value) -> str | None:
     if value in (None, ""):
         return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        return _("请填写有效的金额。")
     try:
-        amount = Decimal(str(value))
+        amount = Decimal(str(value).strip())
         if not amount.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError):
         return _("请填写有效的金额。")
     if amount < 0:
         return _("金额不能为负数。")
+    if amount > MONEY_MAX:
+        return _("金额过大（上限 %(max)s 元）。") % {"max": MONEY_MAX}
     if amount != amount.quantize(Decimal("0.01")):
         return _("金额最多保留两位小数。")
     return None
@@ -89,31 +99,51 @@ def _money_error(value) -> str | None:
 def _count_error(value) -> str | None:
     if value in (None, ""):
         return None
-    if not str(value).isdigit():
+    if isinstance(value, bool) or not str(value).isdigit() or not str(value).isascii():
         return _("请填写不小于0的整数。")
+    if int(value) > COUNT_MAX:
+        return _("数量过大（上限 %(max)d）。") % {"max": COUNT_MAX}
     return None
+
+
+def _flag_error(value) -> str | None:
+    if value in (None, True, False):
+        return None
+    return _("请填写是或否。")
 
 
 def facts_errors(data: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
     """Field errors of the facts in ``data`` (API shape); empty when they are all acceptable."""
     checks = {
-        "assets": {"financial": _money_error, "houses": _count_error, "vehicles": _count_error},
+        "assets": {
+            "financial": _money_error,
+            "houses": _count_error,
+            "vehicles": _count_error,
+            "business_registered": _flag_error,
+        },
         "rigid_expenditure_12m": {
             "medical": _money_error,
             "education": _money_error,
             "rehabilitation": _money_error,
         },
-        "supporter": {"monthly_payment": _money_error, "household_per_capita_income": _money_error},
-        "hardship": {"months_without_income": _count_error},
+        "supporter": {
+            "monthly_payment": _money_error,
+            "household_per_capita_income": _money_error,
+            "able": _flag_error,
+        },
+        "hardship": {"months_without_income": _count_error, "unemployment_insured": _flag_error},
     }
     errors: dict[str, dict[str, list[str]]] = {}
     for section, fields in checks.items():
         values = data.get(section) or {}
+        if not isinstance(values, Mapping):
+            errors[section] = {"non_field_errors": [_("格式错误。")]}
+            continue
         for key, check in fields.items():
             if message := check(values.get(key)):
                 errors.setdefault(section, {})[key] = [message]
     hardship = data.get("hardship")
-    if hardship and hardship.get("type") not in HARDSHIP_TYPES:
+    if isinstance(hardship, Mapping) and hardship and hardship.get("type") not in HARDSHIP_TYPES:
         errors.setdefault("hardship", {})["type"] = [_("请选择临时困难类型。")]
     return errors
 

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from integrity.services import access_log_record
 
 from . import applications as intake
+from .api.serializers import ApplicationDraftSerializer
+from .applications import SubmissionKeyTaken
 from .documents import document_attach
 from .errors import DomainError
 from .facts import FACT_FIELDS, errors_by_field, facts_from_post
@@ -155,13 +157,20 @@ def apply(request, pk: int | None = None):
     if request.method == "POST":
         data = _data_from_post(request.POST, size)
         values = _post_from_data(data) | {"submission_key": request.POST.get("submission_key")}
+        draft = ApplicationDraftSerializer(
+            data=data | {"submission_key": request.POST.get("submission_key", "")}
+        )
         try:
+            if not draft.is_valid():
+                raise DomainError(_("申请信息有误，请按提示修改。"), draft.errors)
+            data = draft.draft_data()
+            key = data.pop("submission_key", None) or None
             application = intake.application_draft_save(
-                by=request.user,
-                data=data,
-                application=application,
-                submission_key=request.POST.get("submission_key") or None,
+                by=request.user, data=data, application=application, submission_key=key
             )
+            if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
+                # The same form sent twice (a double click, a retry): it was filed the first time.
+                return redirect("application_status", pk=application.pk)
             if request.POST.get("action") == "submit":
                 signers = [
                     data["members"][i]["id_number"].upper()
@@ -176,6 +185,10 @@ def apply(request, pk: int | None = None):
                 return redirect("application_status", pk=application.pk)
             messages.success(request, _("草稿已保存，可以随时回来继续填写。"))
             return redirect("apply_continue", pk=application.pk)
+        except SubmissionKeyTaken as exc:
+            # Another filer's key: a fresh key and a neutral message, never their application.
+            values["submission_key"] = uuid.uuid4().hex
+            errors = errors_by_field(exc.detail)
         except DomainError as exc:
             errors = errors_by_field(exc.detail)
     context = _form_context(request, values, errors, size, application)

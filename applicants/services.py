@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from .errors import HouseholdError
 from .idnumber import IDNumberError, parse_id_number
 from .models import Household, Person, Region, Role, User
+from .validators import UNSAFE_TEXT_MESSAGE, has_unsafe_text
 
 MEMBER_FIELDS = (
     "relation",
@@ -46,7 +47,20 @@ def _member_errors(index_errors: dict[int, dict[str, list[str]]], count: int) ->
     return [index_errors.get(i, {}) for i in range(count)]
 
 
+#: text fields of a member and the length of their column
+_TEXT_LENGTHS = {"name": 50, "phone": 20, "bank_name": 60, "bank_account": 40}
+#: choice fields of a member; an empty choice leaves the column's default
+_CHOICES = {
+    "self_care": Person.SelfCare,
+    "labour_capacity": Person.LabourCapacity,
+    "disability_type": Person.DisabilityType,
+}
+_MONEY_MAX = Decimal("9999999999.99")
+
+
 def _clean_member(raw: Mapping[str, Any], today: dt.date) -> tuple[dict, dict[str, list[str]]]:
+    """One member checked against the household file's columns: every refusal is a field error
+    here, never a database error on save (drafts keep whatever was typed until submission)."""
     errors: dict[str, list[str]] = {}
     data = {k: raw[k] for k in MEMBER_FIELDS if k in raw and raw[k] is not None}
     try:
@@ -54,24 +68,49 @@ def _clean_member(raw: Mapping[str, Any], today: dt.date) -> tuple[dict, dict[st
         data["id_number"], data["birth_date"], data["sex"] = rid.number, rid.birth_date, rid.sex
     except IDNumberError as exc:
         errors["id_number"] = [str(exc)]
+    for field, length in _TEXT_LENGTHS.items():
+        value = data.get(field, "")
+        if not isinstance(value, str):
+            errors[field] = [_("请填写文字。")]
+        elif has_unsafe_text(value):
+            errors[field] = [str(UNSAFE_TEXT_MESSAGE)]
+        elif len(value) > length:
+            errors[field] = [_("最多填写%(n)d个字符。") % {"n": length}]
     if not str(raw.get("name") or "").strip():
         errors["name"] = [_("请填写姓名。")]
     if raw.get("relation") not in Person.Relation.values:
         errors["relation"] = [_("请选择与申请人的关系。")]
+    for field, choices in _CHOICES.items():
+        value = data.get(field)
+        if value == "" and field != "disability_type":  # blank: the column's default
+            data.pop(field)
+        elif value not in (None, "", *choices.values):
+            errors[field] = [_("请从列表中选择。")]
+    for field in ("serious_illness", "in_school"):
+        if field in data and data[field] not in (True, False):
+            errors[field] = [_("请填写是或否。")]
     try:
         income = Decimal(str(raw.get("monthly_income", "0") or "0"))
         if not income.is_finite():
             raise InvalidOperation
         if income < 0:
             errors["monthly_income"] = [_("月收入不能为负数。")]
+        elif income > _MONEY_MAX:
+            errors["monthly_income"] = [_("金额过大（上限 %(max)s 元）。") % {"max": _MONEY_MAX}]
         elif income != income.quantize(Decimal("0.01")):
             errors["monthly_income"] = [_("金额最多保留两位小数。")]
         data["monthly_income"] = income
     except (InvalidOperation, ValueError):
         errors["monthly_income"] = [_("月收入应为金额数字。")]
     grade = raw.get("disability_grade")
-    if grade not in (None, "") and (not str(grade).isdigit() or not 1 <= int(grade) <= 4):
+    if grade not in (None, "") and (
+        isinstance(grade, bool)
+        or not (str(grade).isascii() and str(grade).isdigit())
+        or not 1 <= int(grade) <= 4
+    ):
         errors["disability_grade"] = [_("残疾等级应为1至4级。")]
+    elif grade == "":
+        data.pop("disability_grade", None)
     return data, errors
 
 

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "weijiuni.middleware.RefuseUnsafeQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -212,10 +213,22 @@ REST_FRAMEWORK = {
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "weijiuni.api.exceptions.exception_handler",
+    # JSON bodies are bounded in size and depth (a 100,000-deep array was a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "weijiuni.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles key on REMOTE_ADDR unless we are told how many proxies to trust: a client's own
     # X-Forwarded-For must not choose its rate-limit bucket.
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
 }
+#: Limits of what one API request may carry; past them the request is refused before a view runs.
+API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1_000_000)
+API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
+#: The most members one household may have in a request (the anonymous assessment, drafts,
+#: registration): a household, not a town — 20,000 members took 36 s per assessment.
+HOUSEHOLD_MAX_MEMBERS = env.int("HOUSEHOLD_MAX_MEMBERS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "威救你 Wei Jiu Ni API",
     "DESCRIPTION": "社会救助平台 API — social assistance platform",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from applicants.idnumber import mask_id_number, mask_name, mask_phone
 from applicants.models import Household, Person
+from applicants.validators import refuse_unsafe_json
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -95,7 +98,86 @@ class HouseholdSerializer(serializers.ModelSerializer):
         return data
 
 
+def cap_members(fields: dict) -> dict:
+    """Cap the ``members`` list at ``HOUSEHOLD_MAX_MEMBERS``, checked before any member is
+    looked at, so an oversized household costs nothing but the refusal."""
+    fields["members"].max_length = settings.HOUSEHOLD_MAX_MEMBERS
+    fields["members"].error_messages["max_length"] = _("一户最多填写 {max_length} 名家庭成员。")
+    return fields
+
+
 class HouseholdInputSerializer(serializers.Serializer):
     village = serializers.CharField(max_length=12, help_text="村（居）12位统计代码")
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     members = MemberInputSerializer(many=True, allow_empty=False)
+
+    def get_fields(self):
+        return cap_members(super().get_fields())
+
+
+#: the largest value a PositiveSmallIntegerField column holds (houses, vehicles, months …)
+SMALL_INT_MAX = 32767
+
+
+class DraftMemberSerializer(serializers.Serializer):
+    """A member as typed into an application draft: every field may still be empty, but what is
+    there fits the household file's columns (lengths, choices, booleans, money) — so that
+    submitting the draft later can never fail on the database instead of with a field error."""
+
+    relation = serializers.ChoiceField(
+        choices=Person.Relation.choices, required=False, allow_blank=True
+    )
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    disability_grade = serializers.IntegerField(
+        min_value=1, max_value=4, required=False, allow_null=True
+    )
+    disability_type = serializers.ChoiceField(
+        choices=Person.DisabilityType.choices, required=False, allow_blank=True, allow_null=True
+    )
+    serious_illness = serializers.BooleanField(required=False)
+    self_care = serializers.ChoiceField(
+        choices=Person.SelfCare.choices, required=False, allow_blank=True
+    )
+    labour_capacity = serializers.ChoiceField(
+        choices=Person.LabourCapacity.choices, required=False, allow_blank=True
+    )
+    in_school = serializers.BooleanField(required=False)
+    monthly_income = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    bank_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    bank_account = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class FactsField(serializers.DictField):
+    """One section of declared facts (assets, expenditure, supporter, hardship): kept as typed
+    in the draft (submission checks it, applicants.facts), but only text a database can hold."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", []).append(refuse_unsafe_json)
+        super().__init__(**kwargs)
+
+
+class ApplicationDraftSerializer(serializers.Serializer):
+    """An application draft (申请草稿) at the edge, for the API and the filing page alike."""
+
+    village = serializers.CharField(max_length=12)
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    requested = serializers.ChoiceField(
+        choices=["dibao", "tekun", "temporary", "dibao_edge"], required=False, default="dibao"
+    )
+    members = DraftMemberSerializer(many=True, allow_empty=False)
+    assets = FactsField(required=False, default=dict)
+    rigid_expenditure_12m = FactsField(required=False, default=dict)
+    supporter = FactsField(required=False, default=dict)
+    hardship = FactsField(required=False, allow_null=True, default=None)
+    submission_key = serializers.CharField(required=False, max_length=64, allow_blank=True)
+
+    def get_fields(self):
+        return cap_members(super().get_fields())
+
+    def draft_data(self) -> dict:
+        """The validated draft as JSON values (money as strings), as it is stored."""
+        return dict(self.to_representation(self.validated_data))

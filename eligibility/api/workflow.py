@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from applicants import applications as intake
+from applicants.api.serializers import SMALL_INT_MAX, ApplicationDraftSerializer
 from applicants.models import Application, ApplicationState
 from applicants.selectors import sees_personal_data
 from eligibility import workflow
@@ -71,24 +72,23 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return data
 
 
-class ApplicationInputSerializer(serializers.Serializer):
-    village = serializers.CharField(max_length=12)
-    address = serializers.CharField(required=False, allow_blank=True, default="")
-    requested = serializers.ChoiceField(
-        choices=["dibao", "tekun", "temporary", "dibao_edge"], required=False, default="dibao"
-    )
-    members = serializers.ListField(child=serializers.DictField(), allow_empty=False)
-    assets = serializers.DictField(required=False, default=dict)
-    rigid_expenditure_12m = serializers.DictField(required=False, default=dict)
-    supporter = serializers.DictField(required=False, default=dict)
-    hardship = serializers.DictField(required=False, allow_null=True, default=None)
-    submission_key = serializers.CharField(required=False, max_length=64, allow_blank=True)
+class ApplicationInputSerializer(ApplicationDraftSerializer):
+    """A draft as the API takes it (the same checks as the filing page)."""
+
+
+#: free text kept with a case (opinions, reasons, findings): long enough for any real note
+TEXT_MAX = 4000
+
+
+def Text(**kwargs):  # noqa: N802 - reads like a field class
+    return serializers.CharField(max_length=kwargs.pop("max_length", TEXT_MAX), **kwargs)
 
 
 class SignersSerializer(serializers.Serializer):
     signers = serializers.ListField(
-        child=serializers.CharField(),
+        child=serializers.CharField(max_length=30),
         required=False,
+        max_length=50,
         default=list,
         help_text="签署守信承诺和核对授权的成员身份证号码",
     )
@@ -100,16 +100,22 @@ class AcceptSerializer(SignersSerializer):
 
 
 class ReturnSerializer(serializers.Serializer):
-    missing_items = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    missing_items = serializers.ListField(
+        child=serializers.CharField(max_length=200), allow_empty=False, max_length=50
+    )
 
 
 class VerifySerializer(serializers.Serializer):
-    summary = serializers.CharField(required=False, allow_blank=True, default="")
+    summary = Text(required=False, allow_blank=True, default="")
     financial_assets_found = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False
     )
-    houses_found = serializers.IntegerField(min_value=0, required=False, default=0)
-    vehicles_found = serializers.IntegerField(min_value=0, required=False, default=0)
+    houses_found = serializers.IntegerField(
+        min_value=0, max_value=SMALL_INT_MAX, required=False, default=0
+    )
+    vehicles_found = serializers.IntegerField(
+        min_value=0, max_value=SMALL_INT_MAX, required=False, default=0
+    )
     business_found = serializers.BooleanField(required=False, default=False)
     income_found = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
@@ -118,25 +124,25 @@ class VerifySerializer(serializers.Serializer):
 
 class SurveySerializer(serializers.Serializer):
     visited_on = serializers.DateField()
-    staff = serializers.ListField(child=serializers.CharField())
-    findings = serializers.CharField(allow_blank=True)
+    staff = serializers.ListField(child=serializers.CharField(max_length=50), max_length=20)
+    findings = Text(allow_blank=True)
     signed = serializers.BooleanField()
 
 
 class ReasonSerializer(serializers.Serializer):
-    reasons = serializers.CharField(allow_blank=True)
+    reasons = Text(allow_blank=True)
 
 
 class OpinionSerializer(serializers.Serializer):
-    opinion = serializers.CharField(required=False, allow_blank=True, default="")
+    opinion = Text(required=False, allow_blank=True, default="")
 
 
 class ObjectionSerializer(serializers.Serializer):
-    text = serializers.CharField(allow_blank=True)
+    text = Text(allow_blank=True)
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = Text(required=False, allow_blank=True, default="")
 
 
 @extend_schema_view(
@@ -199,9 +205,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         payload = ApplicationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = payload.draft_data()
         key = data.pop("submission_key", None) or None
-        application = intake.application_draft_save(by=request.user, data=data, submission_key=key)
+        try:
+            application = intake.application_draft_save(
+                by=request.user, data=data, submission_key=key
+            )
+        except intake.SubmissionKeyTaken as exc:
+            raise Http404 from exc  # another filer's key: as if it did not exist
         return self._done(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=ApplicationInputSerializer, responses=ApplicationSerializer)
@@ -209,7 +220,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         application = self.get_object()
         payload = ApplicationInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = dict(payload.validated_data)
+        data = payload.draft_data()
         data.pop("submission_key", None)
         intake.application_draft_save(by=request.user, data=data, application=application)
         return self._done(application)

@@ -6,10 +6,12 @@ Nested list errors are always lists aligned with the input (SPEC §11:
 
 from django.http import Http404
 from rest_framework import status
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from applicants.errors import DomainError
+from applicants.validators import has_unsafe_text
 
 
 def _as_lists(value):
@@ -26,12 +28,26 @@ def _as_lists(value):
     return value
 
 
+def _printable(value):
+    """Error messages may quote the input (``"…" is not a valid choice``); a lone surrogate
+    quoted back cannot be encoded as UTF-8 and would turn the 400 into a 500."""
+    if isinstance(value, ErrorDetail) and has_unsafe_text(value):
+        return ErrorDetail(str(value).encode("utf-8", "replace").decode("utf-8"), value.code)
+    if isinstance(value, str) and has_unsafe_text(value):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
-        return Response(_as_lists(exc.detail), status=status.HTTP_400_BAD_REQUEST)
+        return Response(_printable(_as_lists(exc.detail)), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = Http404()  # never echo which object was looked for
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
-        response.data = _as_lists(response.data)
+        response.data = _printable(_as_lists(response.data))
     return response
