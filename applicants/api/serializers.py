@@ -33,6 +33,11 @@ class MemberSerializer(serializers.ModelSerializer):
             "bank_account",
         ]
         read_only_fields = ["id", "birth_date", "sex"]
+        # Masked for roles outside the scope of personal data: then they are null.
+        extra_kwargs = {
+            field: {"allow_null": True}
+            for field in ("monthly_income", "disability_type", "serious_illness")
+        }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -4,7 +4,9 @@ Nested list errors are always lists aligned with the input (SPEC §11:
 ``{"members": [{"id_number": ["…"]}]}``); DRF reports some as ``{"0": {...}}``.
 """
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
@@ -51,3 +53,11 @@ def exception_handler(exc, context):
     if response is not None and response.status_code == status.HTTP_400_BAD_REQUEST:
         response.data = _printable(_as_lists(response.data))
     return response
+
+
+def not_found(request, exception=None):
+    """``handler404``: under ``/api/`` a URL no route matches (``/api/v1/households/1.5/``)
+    answers like any other API 404, in JSON; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到。")}, status=404)
+    return defaults.page_not_found(request, exception)
