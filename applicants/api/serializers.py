@@ -111,6 +111,19 @@ def cap_members(fields: dict) -> dict:
     return fields
 
 
+class MembersField(serializers.ListField):
+    """A list of members, refused whole past ``HOUSEHOLD_MAX_MEMBERS`` before any member is
+    read (a ListField's own max_length is checked only after every child)."""
+
+    def to_internal_value(self, data):
+        limit = settings.HOUSEHOLD_MAX_MEMBERS
+        if isinstance(data, list | tuple) and len(data) > limit:
+            raise serializers.ValidationError(
+                _("一户最多填写 %(n)d 名家庭成员。") % {"n": limit}, code="max_length"
+            )
+        return super().to_internal_value(data)
+
+
 class HouseholdInputSerializer(serializers.Serializer):
     village = serializers.CharField(max_length=12, help_text="村（居）12位统计代码")
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from applicants.api.serializers import MembersField
 from applicants.idnumber import IDNumberError, parse_id_number
 from applicants.models import Person, Region
 
@@ -93,7 +95,7 @@ class AssessmentRequestSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=12)
     area = serializers.ChoiceField(choices=["urban", "rural"], required=False, allow_null=True)
     date = serializers.DateField(required=False, allow_null=True)
-    members = serializers.ListField(
+    members = MembersField(
         child=serializers.DictField(),
         allow_empty=False,
         error_messages={"empty": _("至少填写一名家庭成员。")},
@@ -133,7 +135,7 @@ class AssessmentRequestSerializer(serializers.Serializer):
 class AssessmentRequestDocSerializer(AssessmentRequestSerializer):
     """The same request, with the member fields spelled out for the OpenAPI schema."""
 
-    members = MemberSerializer(many=True)
+    members = MemberSerializer(many=True, max_length=settings.HOUSEHOLD_MAX_MEMBERS)
 
     class Meta:
         ref_name = "AssessmentRequest"

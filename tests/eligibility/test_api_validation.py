@@ -226,3 +226,46 @@ def test_lone_surrogate_quoted_in_an_error_is_still_a_400(accounts, catalog):
     )
     assert response.status_code == 400
     assert "relation" in response.json()["members"][0]
+
+
+def _household(size):
+    return {
+        "region": "371002",
+        "area": "urban",
+        "members": [
+            {"relation": "applicant" if i == 0 else "child", "birth_date": "1980-01-01"}
+            for i in range(size)
+        ],
+    }
+
+
+def test_assessment_takes_a_household_up_to_the_cap(catalog, settings):
+    response = api().post(
+        "/api/v1/assessments/", _household(settings.HOUSEHOLD_MAX_MEMBERS), format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["household_size"] == settings.HOUSEHOLD_MAX_MEMBERS
+
+
+def test_assessment_past_the_member_cap_is_a_field_error(catalog, settings):
+    settings.HOUSEHOLD_MAX_MEMBERS = 5
+    response = api().post("/api/v1/assessments/", _household(6), format="json")
+    assert response.status_code == 400
+    assert "5" in response.json()["members"][0]
+
+
+def test_assessment_with_20000_members_is_refused_fast(catalog):
+    started = time.perf_counter()
+    response = api().post("/api/v1/assessments/", _household(20_000), format="json")
+    assert response.status_code == 400
+    assert "members" in response.json()
+    assert time.perf_counter() - started < 1.0
+
+
+def test_draft_past_the_member_cap_is_a_field_error(accounts, catalog, settings):
+    settings.HOUSEHOLD_MAX_MEMBERS = 2
+    payload = body()
+    payload["members"] *= 3
+    response = api(accounts["caseworker"]).post("/api/v1/applications/", payload, format="json")
+    assert response.status_code == 400
+    assert "members" in response.json()
