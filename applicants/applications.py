@@ -30,7 +30,7 @@ from .models import (
     time_limit,
 )
 from .notifications import notify
-from .services import _clean_member, region_get_by_code
+from .services import _clean_member, region_get_by_code, registered_elsewhere
 from .workdays import add_workdays
 
 
@@ -216,7 +216,7 @@ def _adult(member: Mapping[str, Any], on: dt.date) -> bool:
     return (on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))) >= 18
 
 
-def _validate_members(data: Mapping[str, Any], household: Household | None) -> list[dict]:
+def _validate_members(data: Mapping[str, Any], household: Household | None, by: User) -> list[dict]:
     raw_members = data.get("members") or []
     if not raw_members:
         msg = _("家庭至少需要一名成员。")
@@ -232,13 +232,9 @@ def _validate_members(data: Mapping[str, Any], household: Household | None) -> l
     for i, number in enumerate(numbers):
         if number and numbers.index(number) != i:
             errors.setdefault(i, {})["id_number"] = [_("与其他成员的身份证号码重复。")]
-    elsewhere = Person.objects.filter(id_number__in=[n for n in numbers if n])
-    if household is not None:
-        elsewhere = elsewhere.exclude(household=household)
-    for number in elsewhere.values_list("id_number", flat=True):
-        errors.setdefault(numbers.index(number), {})["id_number"] = [
-            _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
-        ]
+    elsewhere = registered_elsewhere(numbers=[n for n in numbers if n], by=by, household=household)
+    for number, message in elsewhere.items():
+        errors.setdefault(numbers.index(number), {})["id_number"] = [message]
     if errors:
         raise ApplicationError(
             _("家庭成员信息有误，请按提示修改。"),
@@ -281,13 +277,27 @@ def application_submit(
     """Submit (提交): the household as filed becomes the household file; signers sign both the
     truthfulness commitment and the verification authorization (SPEC §6, §9)."""
     _require_filer(by, application)
+    # One submission at a time per application (the same form sent twice, two tabs): the row
+    # lock makes the second wait, then see that the first has submitted it.
+    Application.objects.select_for_update().filter(pk=application.pk).first()
+    application.refresh_from_db()
+    application._update_initial_state()  # the state just read is the one the save compares
     if application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
         msg = _("该申请已提交，无需重复提交。")
         raise ApplicationError(msg, {"state": [msg]})
-    members = _validate_members(application.data, application.household)
+    members = _validate_members(application.data, application.household, by)
     if facts := facts_errors(application.data):
         raise ApplicationError(_("财产、支出或赡养信息有误，请按提示修改。"), facts)
-    household = _sync_household(application, members, by)
+    filed_household = application.household
+    try:
+        # A member registered by someone else meanwhile: the unique ID number refuses it here,
+        # and the filer gets the same field errors as if the check above had seen it.
+        with transaction.atomic():
+            household = _sync_household(application, members, by)
+    except IntegrityError:
+        application.household = filed_household
+        _validate_members(application.data, filed_household, by)
+        raise
     signed_numbers = set(signers)
     persons = [p for p in household.members.all() if p.id_number in signed_numbers]
     commitment_record(application=application, persons=persons, channel=application.channel, by=by)

@@ -190,9 +190,17 @@ def apply(request, pk: int | None = None):
             values["submission_key"] = uuid.uuid4().hex
             errors = errors_by_field(exc.detail)
         except DomainError as exc:
+            if application is not None and _filed_meanwhile(application):
+                return redirect("application_status", pk=application.pk)
             errors = errors_by_field(exc.detail)
     context = _form_context(request, values, errors, size, application)
     return render(request, "applicants/apply.html", context)
+
+
+def _filed_meanwhile(application: Application) -> bool:
+    """The same form was sent twice at once and the other request submitted it."""
+    state = Application.objects.filter(pk=application.pk).values_list("state", flat=True).first()
+    return state not in (None, ApplicationState.DRAFT, ApplicationState.RETURNED)
 
 
 @login_required

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -155,11 +155,8 @@ def household_register(
                 _("与第%(n)d位成员的身份证号码重复。") % {"n": seen[number] + 1}
             ]
         seen[number] = i
-    taken = set(Person.objects.filter(id_number__in=seen).values_list("id_number", flat=True))
-    for number in taken:
-        errors.setdefault(seen[number], {})["id_number"] = [
-            _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
-        ]
+    for number, message in registered_elsewhere(numbers=seen, by=by).items():
+        errors.setdefault(seen[number], {})["id_number"] = [message]
 
     applicants = [
         i for i, d in enumerate(cleaned) if d.get("relation") == Person.Relation.APPLICANT
@@ -172,9 +169,53 @@ def household_register(
         msg = _("每个家庭须有且只有一名申请人。")
         raise HouseholdError(msg, {"members": [msg]})
 
-    household = Household.objects.create(village=village, address=address, created_by=by)
-    Person.objects.bulk_create(Person(household=household, **data) for data in cleaned)
+    try:
+        # A savepoint: two registrations of the same new ID number at once both pass the check
+        # above; the unique constraint decides, and the loser gets the same field error.
+        with transaction.atomic():
+            household = Household.objects.create(village=village, address=address, created_by=by)
+            Person.objects.bulk_create(Person(household=household, **data) for data in cleaned)
+    except IntegrityError as exc:
+        taken = registered_elsewhere(numbers=seen, by=by)
+        if not taken:
+            raise
+        raise HouseholdError(
+            _("家庭成员信息有误，请按提示修改。"),
+            {
+                "members": _member_errors(
+                    {seen[n]: {"id_number": [m]} for n, m in taken.items()}, len(cleaned)
+                )
+            },
+        ) from exc
     return household
+
+
+#: told to whoever may not see the existing record: it must not say that this person is
+#: registered (a welfare applicant) somewhere else
+NEUTRAL_DUPLICATE = _("该身份证号码暂不能在此登记，请核对号码，或到户籍所在地镇街经办窗口办理。")
+
+
+def registered_elsewhere(
+    *, numbers, by: User, household: Household | None = None
+) -> dict[str, str]:
+    """ID numbers among ``numbers`` already in another household file, each with the message
+    for ``by``: staff who may see that record are told it is registered; anyone else (a
+    citizen, staff of another township) gets a neutral message that reveals nothing."""
+    taken = Person.objects.filter(id_number__in=list(numbers))
+    if household is not None:
+        taken = taken.exclude(household=household)
+    taken_numbers = set(taken.values_list("id_number", flat=True))
+    if not taken_numbers:
+        return {}
+    visible: set[str] = set()
+    if by.role != Role.CITIZEN:
+        visible = set(
+            Person.objects.for_user(by)
+            .filter(id_number__in=taken_numbers)
+            .values_list("id_number", flat=True)
+        )
+    told = _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
+    return {n: str(told if n in visible else NEUTRAL_DUPLICATE) for n in taken_numbers}
 
 
 def user_can_register_households(user: User) -> bool:

@@ -1,5 +1,7 @@
 """/api/v1/enrollments/ (在保) and their amount history, scoped by region and role."""
 
+import django_filters
+from django import forms
 from django.http import Http404
 from rest_framework import serializers, viewsets
 
@@ -32,12 +34,34 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class HouseholdIdFilter(django_filters.NumberFilter):
+    """``?household=<id>`` as a plain number: an id that does not exist and one outside the
+    caller's scope both just match nothing (a choice filter answered 400 for the first and
+    200 for the second, telling which households exist)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("field_name", "household_id")
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+class EnrollmentFilter(django_filters.FilterSet):
+    household = HouseholdIdFilter()
+
+    class Meta:
+        model = Enrollment
+        fields = ["status", "policy_code", "household"]
+
+
 class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     """Enrollments in the caller's scope, each with every amount, its month and its reason."""
 
     serializer_class = EnrollmentSerializer
     queryset = Enrollment.objects.none()
-    filterset_fields = ["status", "policy_code", "household"]
+    filterset_class = EnrollmentFilter
 
     def get_queryset(self):
         return (

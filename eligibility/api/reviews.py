@@ -1,5 +1,6 @@
 """/api/v1/reviews/: reviews (复核) in scope; report a change; close with an outcome."""
 
+import django_filters
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -7,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from applicants.models import Household
+from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Review
 from eligibility.reviews import review_close, review_report_change
 
@@ -31,16 +33,26 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 
 class ReportChangeSerializer(serializers.Serializer):
-    household = serializers.IntegerField()
+    household = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
     kind = serializers.ChoiceField(choices=[Review.Kind.CHANGE, Review.Kind.DEATH])
-    description = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True, max_length=4000)
 
 
 class CloseSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Review.Outcome.choices)
-    reasons = serializers.CharField(allow_blank=True)
+    reasons = serializers.CharField(allow_blank=True, max_length=4000)
     effective_month = serializers.DateField(required=False, allow_null=True)
-    exit_months = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    exit_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=32767
+    )
+
+
+class ReviewFilter(django_filters.FilterSet):
+    household = HouseholdIdFilter()
+
+    class Meta:
+        model = Review
+        fields = ["status", "kind", "household"]
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -48,7 +60,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     serializer_class = ReviewSerializer
     queryset = Review.objects.none()
-    filterset_fields = ["status", "kind", "household"]
+    filterset_class = ReviewFilter
 
     def get_queryset(self):
         from applicants.models import region_scope
