@@ -67,9 +67,22 @@ def overdue_list(request):
 
 def _decimal(value, default="0"):
     try:
-        return Decimal(value or default)
+        amount = Decimal(value or default)
+        # DECIMAL(12, 2): a larger or non-finite amount would fail in the database instead
+        if not amount.is_finite() or abs(amount) > Decimal("9999999999.99"):
+            raise InvalidOperation
+        return amount
     except InvalidOperation as exc:
         raise DomainError(_("请填写有效的金额。")) from exc
+
+
+def _count(value, field: str) -> int:
+    """A count typed on a page (houses, vehicles): 0 to the column's 32767, else a field error."""
+    text = str(value or "0").strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 32767:
+        msg = _("请填写0至32767之间的整数。")
+        raise DomainError(msg, {field: [msg]})
+    return int(text)
 
 
 def _act(request, application):
@@ -98,8 +111,8 @@ def _act(request, application):
             by=user,
             summary=post.get("summary", ""),
             financial_assets_found=_decimal(post.get("financial_assets_found")),
-            houses_found=int(post.get("houses_found") or 0),
-            vehicles_found=int(post.get("vehicles_found") or 0),
+            houses_found=_count(post.get("houses_found"), "houses_found"),
+            vehicles_found=_count(post.get("vehicles_found"), "vehicles_found"),
             business_found=post.get("business_found") == "on",
         )
         return _("核对结果已录入。")
@@ -320,6 +333,8 @@ def record_work_refusal(request, pk: int):
     if request.method == "POST":
         try:
             day = dt.date.fromisoformat(request.POST.get("refused_on", ""))
+            if len(request.POST.get("offer", "")) > 200:  # the column's length
+                raise DomainError(_("介绍的工作最多填写200个字符。"))
             work_refusal_record(
                 person=person, by=request.user, refused_on=day, offer=request.POST.get("offer", "")
             )

@@ -1,0 +1,84 @@
+"""The pages refuse what the database cannot hold with an error, never a 500."""
+
+import datetime as dt
+
+import pytest
+from rest_framework.test import APIClient
+
+from applicants.models import Application
+from tests.factories import id_number_for
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = id_number_for(55, birth=dt.date(1970, 6, 1), male=False)
+
+
+def apply_post(**extra):
+    return {
+        "size": "1",
+        "village": "371002001002",
+        "m0-relation": "applicant",
+        "m0-name": "李桂英",
+        "m0-id_number": NUMBER,
+        "m0-monthly_income": "100",
+        **extra,
+    }
+
+
+def test_nul_in_a_page_form_is_a_400(client, accounts):
+    client.force_login(accounts["caseworker"])
+    response = client.post("/apply/", apply_post(**{"m0-name": "李\x00英"}))
+    assert response.status_code == 400
+    assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("m0-name", "李" * 51), ("m0-phone", "1" * 21), ("m0-self_care", "bogus")],
+)
+def test_apply_page_refuses_what_the_household_file_cannot_hold(client, accounts, field, value):
+    client.force_login(accounts["caseworker"])
+    response = client.post("/apply/", apply_post(**{field: value}))
+    assert response.status_code == 200
+    assert not Application.objects.exists()
+
+
+def test_apply_page_still_saves_a_draft(client, accounts):
+    client.force_login(accounts["caseworker"])
+    response = client.post("/apply/", apply_post())
+    assert response.status_code == 302
+    assert Application.objects.get().data["members"][0]["name"] == "李桂英"
+
+
+def _accepted_case(accounts):
+    cw = APIClient()
+    cw.force_authenticate(accounts["caseworker"])
+    body = {
+        "village": "371002001002",
+        "members": [{"relation": "applicant", "name": "李桂英", "id_number": NUMBER}],
+    }
+    pk = cw.post("/api/v1/applications/", body, format="json").json()["id"]
+    for action, payload in (("submit", {"signers": [NUMBER]}), ("accept", {}), ("verify", {})):
+        response = cw.post(f"/api/v1/applications/{pk}/{action}/", payload, format="json")
+        assert response.status_code == 200, response.content
+    return pk
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"houses_found": "abc"},
+        {"houses_found": str(2**40)},
+        {"vehicles_found": "-1"},
+        {"financial_assets_found": "1e30"},
+        {"financial_assets_found": "NaN"},
+    ],
+)
+def test_case_page_verification_refuses_bad_numbers(client, accounts, catalog, values):
+    pk = _accepted_case(accounts)
+    client.force_login(accounts["caseworker"])
+    response = client.post(
+        f"/cases/{pk}/", {"action": "verification", "summary": "核对", **values}, follow=True
+    )
+    assert response.status_code == 200
+    assert not Application.objects.get(pk=pk).verifications.exists()
