@@ -5,6 +5,7 @@ so the whole fuzz part stays well under two minutes; run it alone with ``-m fuzz
 from __future__ import annotations
 
 import contextlib
+import os
 
 import pytest
 import schemathesis
@@ -41,8 +42,8 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-#: examples per operation and generation mode, per role
-EXAMPLES = 3
+#: examples per operation and generation mode, per role (FUZZ_EXAMPLES=50 for a deeper run)
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 
 
 @pytest.fixture(scope="module")
