@@ -238,6 +238,11 @@ class Person(models.Model):
         PARTIAL = "partial", _("部分丧失劳动能力")
         NONE = "none", _("无劳动能力")
 
+    class Status(models.TextChoices):
+        LIVING = "living", _("共同生活")
+        DECEASED = "deceased", _("已死亡")
+        MOVED_OUT = "moved_out", _("已迁出")
+
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭")
     )
@@ -267,6 +272,11 @@ class Person(models.Model):
     monthly_income = models.DecimalField(
         _("月收入（元）"), max_digits=12, decimal_places=2, default=0
     )
+    status = models.CharField(
+        _("成员状态"), max_length=10, choices=Status.choices, default=Status.LIVING
+    )
+    status_on = models.DateField(_("状态变更日期"), null=True, blank=True)
+    status_reason = models.CharField(_("状态变更原因"), max_length=200, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
     bank_account = models.CharField(_("社保卡银行账号"), max_length=40, blank=True)
     user = models.OneToOneField(
@@ -538,6 +548,9 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    #: SMS copy, sent by a Celery task after the transaction that wrote this row commits
+    sms_phone = models.CharField(max_length=20, blank=True)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -7,7 +7,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Area, Region, own_household_ids, region_scope
@@ -129,6 +129,8 @@ class Standard(models.Model):
     value = models.DecimalField(_("数值"), max_digits=12, decimal_places=2)
     effective_from = models.DateField(_("执行日期"))
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    #: dated in the future: re-evaluated by beat on its day, not now (issue 8)
+    reevaluation_pending = models.BooleanField(_("待生效后重算"), default=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -300,7 +302,13 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
-    """In the guarantee (在保): a household or one member in a category, with a monthly amount."""
+    """In the guarantee (在保): a household or one member in a category.
+
+    The amount is a ledger (``EnrollmentAmount``, written only by
+    ``eligibility.services.enrollments``): ``monthly_amount`` is the amount going forward and
+    ``assessment`` the latest frozen facts, both kept by that one writer. ``end_month`` is the
+    last month paid (inclusive); a gradual exit stays active until it has passed.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("在保")
@@ -343,6 +351,18 @@ class Enrollment(models.Model):
                 fields=["decision", "policy_code", "person"],
                 name="one_enrollment_per_decision_result",
                 nulls_distinct=False,
+            ),
+            # The last line against enrolling twice (issue 8): one active enrollment per
+            # household in a whole-household category, per person in a per-person one.
+            models.UniqueConstraint(
+                fields=["household", "category"],
+                condition=Q(status="active", person__isnull=True),
+                name="one_active_household_enrollment_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "category"],
+                condition=Q(status="active", person__isnull=False),
+                name="one_active_person_enrollment_per_category",
             ),
         ]
 
@@ -414,10 +434,13 @@ class ReevaluationChunk(models.Model):
 
 
 class EnrollmentAmount(models.Model):
-    """The history of an enrollment's amount (待遇变更记录): every amount, from when, and why.
+    """The amount ledger of an enrollment (待遇变更记录): every amount, from which month, why.
 
-    ``assessment`` holds the frozen household facts; a re-evaluation's numbers are frozen on
-    the run, so every row can be replayed.
+    Insert-only. The amount due for a month is the row written last among those effective in
+    or before that month, so a correction dated in the past (a standard, a death) supersedes
+    what was paid, and the months already paid show what was owed. ``assessment`` holds the
+    facts in force from that month; a re-evaluation's numbers are frozen on the run, a review's
+    on its assessment, so every row can be replayed.
     """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="amounts")
@@ -429,15 +452,25 @@ class EnrollmentAmount(models.Model):
     reevaluation = models.ForeignKey(
         Reevaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
     )
+    review = models.ForeignKey(
+        "Review", on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["enrollment", "effective_month", "id"]
         verbose_name = _("待遇变更记录")
         verbose_name_plural = _("待遇变更记录")
+        indexes = [
+            models.Index(fields=["enrollment", "effective_month", "id"], name="amount_ledger")
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "reevaluation"], name="one_amount_per_reevaluation"
+                fields=["enrollment", "reevaluation", "effective_month"],
+                name="one_amount_per_reevaluation_month",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="history_amount_not_negative"),
         ]
@@ -486,6 +519,16 @@ class Review(models.Model):
         blank=True,
         related_name="+",
     )
+    #: a stop, reduction or gradual exit proposed by the township waits for the county
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), null=True, blank=True)
+    confirm_reasons = models.TextField(_("县级确认意见"), blank=True, db_default="")
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -510,10 +553,19 @@ class Review(models.Model):
                 condition=Q(status="open") | (~Q(outcome="") & ~Q(reasons="")),
                 name="closed_review_has_outcome_and_reasons",
             ),
+            models.CheckConstraint(
+                condition=Q(proposed_by__isnull=True) | ~Q(proposed_by=F("closed_by")),
+                name="review_proposer_is_not_confirmer",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.household_id} {self.due_on}"
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Proposed by the township, waiting for the county approver (待县级确认)."""
+        return self.status == self.Status.OPEN and self.proposed_at is not None
 
 
 class WorkRefusal(models.Model):

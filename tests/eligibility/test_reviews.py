@@ -25,6 +25,11 @@ def this_month():
     return timezone.localdate().replace(day=1)
 
 
+def confirmed(review, accounts):
+    """The county approver confirms what the township proposed."""
+    return reviews.review_confirm(review=review, by=accounts["approver"], reasons="同意")
+
+
 def test_schedule_opens_due_reviews_once(enrolled):
     # Enrollments started 2021-01: every review is long due.
     first = reviews.reviews_schedule()
@@ -73,6 +78,9 @@ def test_higher_income_reduces_with_a_frozen_assessment_and_history(enrolled, ac
         reasons="收入增加",
         effective_month=this_month(),
     )
+    enrollment.refresh_from_db()
+    assert enrollment.monthly_amount == old  # a proposal: nothing moves before the county
+    confirmed(review, accounts)
     enrollment.refresh_from_db()
     assert enrollment.monthly_amount < old
     review.refresh_from_db()
@@ -136,7 +144,9 @@ def test_death_may_be_recorded_back_within_three_months(enrolled, accounts):
         reasons="唯一成员去世",
         effective_month=two_back,
     )
-    assert household.enrollments.get().status == "stopped"
+    confirmed(review, accounts)
+    e = household.enrollments.get()
+    assert e.status == "stopped" and e.end_month == reviews._add_months(two_back, -1)
 
 
 def test_gradual_exit_keeps_the_amount_up_to_six_months(enrolled, accounts):
@@ -161,8 +171,9 @@ def test_gradual_exit_keeps_the_amount_up_to_six_months(enrolled, accounts):
         effective_month=this_month(),
         exit_months=6,
     )
+    confirmed(review, accounts)
     e = household.enrollments.get()
-    assert e.status == "active" and e.end_month == reviews._add_months(this_month(), 6)
+    assert e.status == "active" and e.end_month == reviews._add_months(this_month(), 5)
 
 
 def test_other_township_caseworker_cannot_close(enrolled, accounts):
@@ -249,6 +260,7 @@ def test_three_refusals_open_a_review_that_reduces_that_members_share(enrolled, 
         reasons="三次拒绝就业",
         effective_month=this_month(),
     )
+    confirmed(review, accounts)
     enrollment.refresh_from_db()
     size = household.members.count()
     # the re-assessed amount (today's standards) less one member's equal share
