@@ -59,7 +59,9 @@ def reevaluation_start(
     chunk_size = chunk_size or settings.REEVALUATION_CHUNK_SIZE
     params, ids = {}, {}
     for county, area in _scope(standard):
-        standards = standards_in_force(region=county, area=area, on=standard.effective_from)
+        standards = standards_in_force(
+            region=county, area=area, on=ledger.numbers_on(_month(standard.effective_from))
+        )
         key = f"{county.code}:{area}"
         params[key] = parameters_to_json(standards.parameters)
         ids[key] = list(standards.version_ids)

@@ -419,7 +419,9 @@ def _reassess(
     if not inputs["members"]:
         msg = _("家庭已无共同生活成员，请选择停保。")
         raise ReviewError(msg, {"outcome": [msg]})
-    standards = standards_in_force(region=household.village, area=inputs["area"], on=month)
+    standards = standards_in_force(
+        region=household.village, area=inputs["area"], on=ledger.numbers_on(month)
+    )
     result = rules.assess(household_from_inputs(inputs, month), standards.parameters)
     assessment = Assessment.objects.create(
         household=household,

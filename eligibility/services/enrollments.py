@@ -59,6 +59,13 @@ def this_month() -> dt.date:
     return month_of(timezone.localdate())
 
 
+def numbers_on(month: dt.date) -> dt.date:
+    """The day whose standards a month is paid by: its last day — a standard dated the 15th
+    applies to its whole month — but never a day still to come, so that a standard dated in
+    the future moves nothing before its day (its re-evaluation runs then)."""
+    return min(add_months(month, 1) - dt.timedelta(days=1), timezone.localdate())
+
+
 def enrollments_lock(ids: Iterable[int]) -> list[Enrollment]:
     """Lock enrollments for writing, always in primary-key order (no deadlocks between two
     writers that meet on the same rows), and read them again as committed."""
@@ -88,7 +95,9 @@ class _StandardsCache:
         county = county_of(village)
         key = (county.pk, area, month)
         if key not in self.params:
-            self.params[key] = standards_in_force(region=county, area=area, on=month).parameters
+            self.params[key] = standards_in_force(
+                region=county, area=area, on=numbers_on(month)
+            ).parameters
         return self.params[key]
 
     def change_months(self, village: Region) -> list[dt.date]:
