@@ -127,6 +127,15 @@ class ReasonSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True)
 
 
+class ApproveSerializer(ReasonSerializer):
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=30,
+        help_text="结果代码，按人结果为 policy:member（如 tekun:0）；缺省按申请类别",
+    )
+
+
 class OpinionSerializer(serializers.Serializer):
     opinion = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -336,14 +345,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._act(
             request,
-            ReasonSerializer,
+            ApproveSerializer,
             lambda a, d: workflow.application_approve(
-                application=a, by=request.user, reasons=d["reasons"], request=request
+                application=a,
+                by=request.user,
+                reasons=d["reasons"],
+                choices=d.get("choices") or None,
+                request=request,
             ),
         )
 
