@@ -596,6 +596,7 @@ class TimeLimit(models.Model):
         CHANGE_REVIEW_DAYS = "change_review_days", _("情况变化后复核时限（日）")
         EXIT_MONTHS_MAX = "exit_months_max", _("渐退期上限（月）")
         TEKUN_EXIT_NOTICE_DAYS = "tekun_exit_notice_days", _("终止特困供养公示（日）")
+        ADVANCE_FILE_DAYS = "advance_file_days", _("先行救助后补齐材料（工作日）")
 
     code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
     value = models.PositiveIntegerField(_("数值"))

@@ -31,7 +31,7 @@ from .reviews import (
     review_send_back,
     work_refusal_record,
 )
-from .services import members
+from .services import members, temporary
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -139,9 +139,20 @@ def _act(request, application):
     if action == "county_visit":
         workflow.county_visit_record(**kw)
         return _("县级入户核查已记录。")
+    if action == "advance":
+        temporary.temporary_advance(
+            application=application,
+            by=request.user,
+            amount=post.get("amount", ""),
+            reasons=post.get("reasons", ""),
+        )
+        return _("已先行救助，请在时限内补齐材料并完成审批。")
     if action == "approve":
         workflow.application_approve(
-            **kw, reasons=post.get("reasons", ""), choices=post.getlist("choices") or None
+            **kw,
+            reasons=post.get("reasons", ""),
+            choices=post.getlist("choices") or None,
+            temporary_amount=post.get("temporary_amount") or None,
         )
         return _("已批准并纳入保障。")
     if action == "reject":
@@ -206,6 +217,10 @@ def case_detail(request, pk: int):
             "can_decide": permissions.can_decide_case(request.user, application.village),
             "can_work": permissions.can_work_case(request.user, application.village),
             "choices": _choices(application, latest),
+            "temporary": _temporary(application, latest),
+            "grant": getattr(application, "temporary_grant", None)
+            if hasattr(application, "temporary_grant")
+            else None,
         },
     )
 
@@ -407,3 +422,22 @@ def _choices(application, latest) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def _temporary(application, latest) -> dict | None:
+    """The 临时救助 range the caseworker sizes within, and whether this case may be paid first."""
+    hardship = (application.data or {}).get("hardship") or {}
+    if application.requested != "temporary" and not hardship:
+        return None
+    found = None
+    if latest is not None:
+        found = next(
+            (r for r in latest.result["results"] if r["policy"] == "temporary" and r["eligible"]),
+            None,
+        )
+    return {
+        "result": found,
+        "limit": temporary.township_limit(application.village),
+        "can_advance": hardship.get("type") == "emergency"
+        and application.state in temporary.ADVANCE_STATES,
+    }

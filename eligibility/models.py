@@ -100,6 +100,10 @@ class StandardItem(models.TextChoices):
     SINGLE_PERSON_MULTIPLE = "single_person_multiple", _("单人保家庭人均收入倍数")
     DIBAO_FLOOR = "dibao_floor", _("低保金最低发放额（元/月）")
     WORK_REFUSAL_LIMIT = "work_refusal_limit", _("无正当理由拒绝就业次数（达到即减发本人份额）")
+    TEMPORARY_TOWNSHIP_LIMIT = (
+        "temporary_township_limit",
+        _("临时救助镇街审批限额（元）"),
+    )
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
 
@@ -588,3 +592,57 @@ class WorkRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.refused_on}"
+
+
+class TemporaryGrant(models.Model):
+    """A one-off 临时救助 payment (SPEC §5): sized by the caseworker within the rules' range,
+    approved by the township up to its limit and by the county above it, and handed to
+    payments to be paid once. An emergency (急难) may be paid first and documented after
+    (先行救助): then ``file_due_on`` is when the case must be complete.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已批准待发放")
+        PAID = "paid", _("已发放")
+        CANCELLED = "cancelled", _("已撤销")
+
+    application = models.OneToOneField(
+        "applicants.Application", on_delete=models.PROTECT, related_name="temporary_grant"
+    )
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="temporary_grants"
+    )
+    hardship_type = models.CharField(_("困难类型"), max_length=20)
+    amount = models.DecimalField(_("救助金额（元）"), max_digits=12, decimal_places=2)
+    min_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    max_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    advance = models.BooleanField(_("先行救助"), default=False)
+    file_due_on = models.DateField(_("补齐材料时限"), null=True, blank=True)
+    file_completed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    reasons = models.TextField(_("理由"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("临时救助发放")
+        verbose_name_plural = _("临时救助发放")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0)
+                & Q(amount__gte=F("min_amount"))
+                & Q(amount__lte=F("max_amount")),
+                name="temporary_amount_within_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.amount}"

@@ -21,6 +21,7 @@ OPTIONAL_ITEMS = {
     StandardItem.RELATIVE_POVERTY_MULTIPLE,
     StandardItem.DIBAO_FLOOR,
     StandardItem.WORK_REFUSAL_LIMIT,  # read by reviews, not by the rules engine
+    StandardItem.TEMPORARY_TOWNSHIP_LIMIT,  # read by the 临时救助 decision
 }
 
 

@@ -33,6 +33,7 @@ from .models import (
     Decision,
     Enrollment,
     Survey,
+    TemporaryGrant,
     Verification,
 )
 from .rules import frozen
@@ -44,6 +45,7 @@ from .rules.frozen import (
 )
 from .selectors import member_facts, standards_in_force
 from .services import enrollments as ledger
+from .services import temporary
 
 
 def _caseworker(by, application):
@@ -282,8 +284,13 @@ def _first_of_next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
-def _decide_checks(application: Application, by: User, reasons: str) -> None:
-    _approver(by, application)
+def _decide_checks(
+    application: Application, by: User, reasons: str, *, local_ok: bool = False
+) -> None:
+    """Who decides (the county; the township too for 临时救助 within its limit), after the
+    notice, with reasons, never the proposer."""
+    if not (local_ok and permissions.can_approve_temporary_locally(by, application.village)):
+        _approver(by, application)
     ensure_can(application, "approve")
     errors: dict[str, list[str]] = {}
     if not reasons.strip():
@@ -375,13 +382,16 @@ def application_approve(
     by: User,
     reasons: str,
     choices: list[str] | None = None,
+    temporary_amount: Decimal | None = None,
     request=None,
 ) -> list[Enrollment]:
     """Approve (批准): an insert-only decision on the latest frozen assessment, enrolling the
     results the approver chose among those the household is eligible for (SPEC §5), paid from
     the month after approval (SPEC §6)."""
-    _decide_checks(application, by, reasons)
     assessment = application.assessments.order_by("-created_at").first()
+    if application.requested == "temporary":
+        return _approve_temporary(application, by, reasons, assessment, temporary_amount, request)
+    _decide_checks(application, by, reasons)
     if not enrollable_results(assessment):
         msg = _("测算结果不符合任何按月保障条件，不能批准；请作出不予批准决定。")
         raise ApplicationError(msg, {"non_field_errors": [msg]})
@@ -407,6 +417,47 @@ def application_approve(
         else _("您的救助申请已批准。"),
     )
     return enrollments
+
+
+def _approve_temporary(application, by, reasons, assessment, amount, request) -> list:
+    """临时救助 is paid once (SPEC §5): the amount the caseworker sized within the rules'
+    range; the township may approve it up to its limit, the county above. An emergency already
+    paid first (先行救助) is completed by this decision, not paid again."""
+    result = temporary.temporary_result(assessment)
+    grant = TemporaryGrant.objects.filter(application=application).first()
+    if grant is not None:
+        amount = grant.amount
+    amount = temporary.amount_checked(result, amount)
+    local_ok = amount <= temporary.township_limit(application.village)
+    _decide_checks(application, by, reasons, local_ok=local_ok)
+    Decision.objects.create(
+        application=application,
+        assessment=assessment,
+        outcome=Decision.Outcome.APPROVED,
+        reasons=reasons.strip(),
+        decided_by=by,
+    )
+    application.decided_at = timezone.now()
+    application.due_on = None
+    application.due_for = ""
+    application_step(application, "approve", by=by, request=request, reason=reasons.strip())
+    if grant is None:
+        temporary.grant_create(
+            application=application,
+            result=result,
+            amount=amount,
+            by=by,
+            reasons=reasons,
+            assessment=assessment,
+        )
+    else:
+        grant.file_completed_at = timezone.now()
+        grant.assessment = assessment
+        grant.save(update_fields=["file_completed_at", "assessment"])
+    notify_household(
+        application, _("您的临时救助申请已批准，救助金 %(a)s 元将一次性发放。") % {"a": amount}
+    )
+    return []
 
 
 def _enroll(application, assessment, decision, chosen, by) -> list[Enrollment]:
