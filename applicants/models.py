@@ -173,6 +173,11 @@ class Household(models.Model):
         related_name="households",
     )
     address = models.CharField(_("住址"), max_length=200, blank=True)
+    #: found at the home survey (入户调查); SPEC §6 reviews such households every 6 months
+    #: (``TimeLimit`` review_months_unstable) instead of yearly
+    income_unstable = models.BooleanField(
+        _("收入不稳定（需每6个月复核）"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -341,6 +346,15 @@ OPEN_STATES = [
 ]
 
 
+class DueFor(models.TextChoices):
+    """What ``Application.due_on`` is the limit for (SPEC §6), shown beside the date."""
+
+    VERIFY = "verify", _("启动调查")
+    VERIFICATION = "verification", _("核对反馈")
+    SURVEY = "survey", _("入户调查")
+    DECISION = "decision", _("审批决定")
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     scope_path_field = "village__path"
 
@@ -393,7 +407,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     #: the next time limit and what it is for; set by the services at each step (SPEC §6)
     due_on = models.DateField(_("办理时限"), null=True, blank=True, db_index=True)
-    due_for = models.CharField(_("时限事项"), max_length=40, blank=True)
+    due_for = models.CharField(_("时限事项"), max_length=40, blank=True, choices=DueFor.choices)
     case_due_on = models.DateField(_("办结时限"), null=True, blank=True)
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
@@ -573,6 +587,24 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
+
+
+class HolidayCalendarYear(models.Model):
+    """A year whose State Council holiday notice (国务院办公厅节假日安排) an administrator loaded
+    into ``WorkdayOverride`` rows with ``load_holidays``: beyond the years chinese-calendar ships,
+    only these years count as known, so a deadline reaching an unloaded year raises a warning."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("已导入节假日年度")
+        verbose_name_plural = _("已导入节假日年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
 
 
 class TimeLimit(models.Model):

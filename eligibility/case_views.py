@@ -125,6 +125,8 @@ def _act(request, application):
             staff=[post.get("staff1", ""), post.get("staff2", ""), post.get("staff3", "")],
             findings=post.get("findings", ""),
             signed=post.get("signed") == "on",
+            # the form always shows the box (ticked as the household stands), so absent = no
+            income_unstable=post.get("income_unstable") == "on",
         )
         return _("入户调查已记录。")
     if action == "propose":

@@ -51,12 +51,9 @@ SCHEDULE_SQL = """
     FROM (
       SELECT e.household_id,
              (coalesce(last.closed, min(e.start_month))
-              + CASE WHEN EXISTS (
-                    SELECT 1 FROM applicants_person p
-                    WHERE p.household_id = e.household_id
-                      AND p.labour_capacity = 'full'
-                      AND p.birth_date <= %(today)s - interval '18 years'
-                      AND p.birth_date > %(today)s - interval '60 years')
+              + CASE WHEN (
+                    SELECT hh.income_unstable FROM applicants_household hh
+                    WHERE hh.id = e.household_id)
                 THEN make_interval(months => %(unstable)s)
                 ELSE make_interval(months => %(stable)s) END
              )::date AS due

@@ -85,7 +85,13 @@ def verification_record(
     business_found: bool = False,
     income_found: Decimal | None = None,
 ) -> Verification:
-    """Record the verification outcome by hand (until the data-source fan-out exists)."""
+    """Record the verification outcome by hand (until the data-source fan-out exists).
+
+    The outcome stops the data-verification clock (MZ-2021: 3 working days) and starts the
+    home survey's: SPEC §6 gives the survey no limit of its own, so it gets the investigation
+    limit (调查, of which the survey is part). A corrected outcome keeps a survey clock already
+    running, so re-recording cannot extend it.
+    """
     _caseworker(by, application)
     if application.state != "verifying":
         msg = _("只有在核对调查阶段才能录入核对结果。")
@@ -96,7 +102,7 @@ def verification_record(
     if financial_assets_found < 0 or (income_found is not None and income_found < 0):
         msg = _("金额不能为负数。")
         raise ApplicationError(msg, {"financial_assets_found": [msg]})
-    return Verification.objects.create(
+    verification = Verification.objects.create(
         application=application,
         recorded_by=by,
         summary=summary.strip(),
@@ -106,6 +112,25 @@ def verification_record(
         business_found=business_found,
         income_found=income_found,
     )
+    if application.due_for != "survey":
+        _survey_clock_start(application)
+    return verification
+
+
+def _survey_clock_start(application: Application) -> None:
+    """The case now waits for a home survey: due within the investigation limit (SPEC §6)."""
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), workday_overrides()
+    )
+    application.due_for = "survey"
+    # Conditional on the state read, like a transition: a case someone else just moved on
+    # keeps the clock of its new step.
+    moved = Application.objects.filter(pk=application.pk, state=application.state).update(
+        due_on=application.due_on, due_for=application.due_for
+    )
+    if not moved:
+        msg = _("该申请刚被他人处理，请刷新后再试。")
+        raise ApplicationError(msg, {"state": [msg]})
 
 
 @transaction.atomic
@@ -117,9 +142,14 @@ def application_survey(
     staff: list[str],
     findings: str,
     signed: bool,
+    income_unstable: bool | None = None,
     request=None,
 ) -> Survey:
-    """Record the home survey (入户调查): ≥ 2 staff, signed, after the verification outcome."""
+    """Record the home survey (入户调查): ≥ 2 staff, signed, after the verification outcome.
+
+    ``income_unstable`` (收入不稳定) is what the staff found at the home; it sets the household's
+    review interval (SPEC §6: every 6 months instead of yearly). None leaves it as it was.
+    """
     _caseworker(by, application)
     ensure_can(application, "survey")
     staff = [s.strip() for s in staff if s and s.strip()]
@@ -144,6 +174,10 @@ def application_survey(
         signed=signed,
         recorded_by=by,
     )
+    household = application.household
+    if income_unstable is not None and household.income_unstable != income_unstable:
+        household.income_unstable = income_unstable
+        household.save(update_fields=["income_unstable", "updated_at"])
     application.due_on = None
     application.due_for = ""
     application_step(application, "survey", by=by, request=request)
@@ -264,7 +298,8 @@ def public_notice_open(*, application: Application, by: User, request=None):
 
 @transaction.atomic
 def objection_record(*, application: Application, by: User, text: str, request=None):
-    """An objection during the notice reopens the home survey (SPEC §6)."""
+    """An objection during the notice reopens the home survey (SPEC §6); the new survey is due
+    within the investigation limit, like the first one after verification."""
     _caseworker(by, application)
     if not text.strip():
         msg = _("请填写异议内容。")
@@ -275,7 +310,10 @@ def objection_record(*, application: Application, by: User, text: str, request=N
         raise ApplicationError(msg, {"state": [msg]})
     objection = integrity.objection_record(notice=notice, text=text.strip(), by=by)
     application.notice_closes_on = None
-    application.due_on = None
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), workday_overrides()
+    )
+    application.due_for = "survey"
     application_step(application, "reopen_survey", by=by, request=request, reason=text.strip())
     return objection
 

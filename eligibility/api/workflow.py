@@ -124,6 +124,12 @@ class SurveySerializer(serializers.Serializer):
     staff = serializers.ListField(child=serializers.CharField())
     findings = serializers.CharField(allow_blank=True)
     signed = serializers.BooleanField()
+    income_unstable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="收入不稳定（需每6个月复核）；不传则保持家庭原有记录",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
