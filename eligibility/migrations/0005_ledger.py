@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applicants', '0005_ledger'),
+        ('applicants', '0006_ledger'),
         ('eligibility', '0004_alter_standard_item_alter_standardevent_item_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -20,7 +20,7 @@ def advance_file_days(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applicants', '0004_time_limit_defaults'),
+        ('applicants', '0005_clocks_income_unstable_holiday_years'),
     ]
 
     operations = [
