@@ -50,9 +50,36 @@ class PersonInline(admin.TabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
+    """The household with its members' ID numbers and incomes: every opening of one is an
+    unmasked read and written to the access log like any page or API read (SPEC §1)."""
+
     list_display = ("id", "village", "created_at")
     raw_id_fields = ("village",)
     inlines = [PersonInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            from integrity.services import access_log_record
+
+            household_id = int(object_id)
+            access_log_record(
+                user=request.user,
+                object_type="household",
+                object_ids=[household_id],
+                request=request,
+                channel="admin",
+            )
+            access_log_record(
+                user=request.user,
+                object_type="person",
+                object_ids=Person.objects.filter(household_id=household_id).values_list(
+                    "pk", flat=True
+                ),
+                request=request,
+                channel="admin",
+            )
+        return response
 
 
 @admin.register(WorkdayOverride)

@@ -150,3 +150,35 @@ def test_review_page_shows_the_county_its_confirmation_form(client, enrolled, ac
     assert review.status == "closed" and review.closed_by == accounts["approver"]
     e.refresh_from_db()
     assert e.end_month is not None
+
+
+def test_the_admin_household_page_is_an_audited_read(client, enrolled, accounts):
+    from integrity.models import AccessLog
+
+    e = enrolled[0]
+    client.force_login(accounts["admin"])
+    page = client.get(f"/admin/applicants/household/{e.household_id}/change/")
+    assert page.status_code == 200
+    members = e.household.members.count()
+    logged = AccessLog.objects.filter(user=accounts["admin"], channel="admin")
+    assert logged.filter(object_type="household", object_id=e.household_id).count() == 1
+    assert logged.filter(object_type="person").count() == members
+
+
+def test_a_work_refusal_review_names_the_member_masked(enrolled, accounts):
+    from eligibility.models import WorkRefusal
+
+    e = next(x for x in enrolled if x.household.village.parent.code == "371002001")
+    person = e.household.members.order_by("id").first()
+    for day in (1, 2, 3):
+        reviews.work_refusal_record(
+            person=person,
+            by=accounts["caseworker"],
+            refused_on=dt.date(2021, 3, day),
+            offer="保洁员",
+        )
+    assert WorkRefusal.objects.count() == 3
+    review = Review.objects.get(household=e.household)
+    assert person.name not in review.reported_change
+    sup = api(accounts["supervisor"]).get(f"/api/v1/reviews/{review.pk}/").json()
+    assert person.name not in sup["reported_change"]
