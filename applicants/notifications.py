@@ -32,9 +32,9 @@ def notify(*, user, message: str, application=None, phone: str = "") -> Notifica
         user=user, message=message, application=application, sms_phone=phone
     )
     if phone:
-        from .tasks import send_sms
+        from .tasks import enqueue_sms
 
-        transaction.on_commit(lambda: send_sms.delay(note.pk))
+        enqueue_sms(note.pk)
     return note
 
 

@@ -104,15 +104,14 @@ def reevaluation_start(
 
 def reevaluation_enqueue(*, run_id: int) -> int:
     """Queue a task for every chunk still pending (safe to call again: claiming is exclusive)."""
-    from .tasks import reevaluate_chunk
+    from .tasks import enqueue_chunks
 
     pending = list(
         ReevaluationChunk.objects.filter(
             run_id=run_id, status=ReevaluationChunk.Status.PENDING
         ).values_list("pk", flat=True)
     )
-    for pk in pending:
-        reevaluate_chunk.delay(pk)
+    enqueue_chunks(pending)
     return len(pending)
 
 

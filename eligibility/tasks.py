@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import transaction
 
 from . import reevaluation
 
@@ -58,3 +59,16 @@ def enrollments_end_due() -> int:
     from .services.exits import exits_due
 
     return exits_due()
+
+
+# --- queueing: the only place work is sent to Celery (services call these) -----------------
+
+
+def enqueue_reevaluation(standard_id: int) -> None:
+    """Re-evaluate for a standard once the transaction that recorded it has committed."""
+    transaction.on_commit(lambda: reevaluation_start.delay(standard_id))
+
+
+def enqueue_chunks(chunk_ids: list[int]) -> None:
+    for pk in chunk_ids:
+        reevaluate_chunk.delay(pk)

@@ -97,16 +97,16 @@ def standard_add(
     standard.reevaluation_pending = effective_from > timezone.localdate()
     standard.save()
     if not standard.reevaluation_pending:
-        from ..tasks import reevaluation_start
+        from ..tasks import enqueue_reevaluation
 
-        transaction.on_commit(lambda: reevaluation_start.delay(standard.pk))
+        enqueue_reevaluation(standard.pk)
     return standard
 
 
 def reevaluations_due(*, today: dt.date | None = None) -> list[int]:
     """Start the re-evaluation of every standard whose day has come (beat, daily). Claimed by
     a conditional UPDATE, so two beats never start one standard twice."""
-    from ..tasks import reevaluation_start
+    from ..tasks import enqueue_reevaluation
 
     today = today or timezone.localdate()
     with transaction.atomic():
@@ -123,7 +123,7 @@ def reevaluations_due(*, today: dt.date | None = None) -> list[int]:
             )
         ]
         for pk in claimed:
-            transaction.on_commit(lambda pk=pk: reevaluation_start.delay(pk))
+            enqueue_reevaluation(pk)
     return claimed
 
 
