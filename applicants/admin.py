@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Household, Person, Region, TimeLimit, User, WorkdayOverride
+from .models import HolidayCalendarYear, Household, Person, Region, TimeLimit, User, WorkdayOverride
+from .workdays import calendar_gap, calendar_gap_message
 
 
 @admin.register(Region)
@@ -48,17 +50,65 @@ class PersonInline(admin.TabularInline):
 
 @admin.register(Household)
 class HouseholdAdmin(admin.ModelAdmin):
+    """The household with its members' ID numbers and incomes: every opening of one is an
+    unmasked read and written to the access log like any page or API read (SPEC §1)."""
+
     list_display = ("id", "village", "created_at")
     raw_id_fields = ("village",)
     inlines = [PersonInline]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            from integrity.services import access_log_record
+
+            household_id = int(object_id)
+            access_log_record(
+                user=request.user,
+                object_type="household",
+                object_ids=[household_id],
+                request=request,
+                channel="admin",
+            )
+            access_log_record(
+                user=request.user,
+                object_type="person",
+                object_ids=Person.objects.filter(household_id=household_id).values_list(
+                    "pk", flat=True
+                ),
+                request=request,
+                channel="admin",
+            )
+        return response
+
 
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
-    """Corrections to the holiday calendar (调休); chinese-calendar knows years up to 2026."""
+    """Corrections to the holiday calendar (调休); chinese-calendar knows years up to 2026, later
+    years come from ``load_holidays`` (docs/operations.md), and the page warns when the next 60
+    days reach a year nobody loaded."""
 
     list_display = ("day", "is_workday", "note")
     date_hierarchy = "day"
+
+    def changelist_view(self, request, extra_context=None):
+        gap = calendar_gap(timezone.localdate())
+        if gap is not None:
+            messages.warning(request, calendar_gap_message(gap))
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(HolidayCalendarYear)
+class HolidayCalendarYearAdmin(admin.ModelAdmin):
+    """Years loaded with ``manage.py load_holidays``; read-only here (the file is the record)."""
+
+    list_display = ("year", "source", "loaded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TimeLimit)

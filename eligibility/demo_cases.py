@@ -5,6 +5,7 @@ case is keyed by its submission key."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from applicants.models import Application, Household, User
 from applicants.workdays import add_workdays
 
 from . import workflow
+from .services import temporary
 
 #: how far each demo case goes, in order; cycled over the demo households
 STAGES = [
@@ -31,6 +33,8 @@ STAGES = [
     "rejected",
     "returned",
     "withdrawn",
+    "temporary",
+    "advance",
 ]
 
 
@@ -62,9 +66,11 @@ def _data(household: Household) -> dict:
 def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     cw = staff.get(household.village.parent.code) or staff["admin"]
     approver = staff.get(household.village.parent.parent.code) or staff["admin2"]
-    app = intake.application_draft_save(
-        by=cw, data=_data(household), submission_key=f"demo-{household.pk}"
-    )
+    data = _data(household)
+    if stage in ("temporary", "advance"):
+        kind = "emergency" if stage == "advance" else "expenditure"
+        data.update(requested="temporary", hardship={"type": kind})
+    app = intake.application_draft_save(by=cw, data=data, submission_key=f"demo-{household.pk}")
     if stage == "draft":
         return
     signers = [m["id_number"] for m in app.data["members"]]
@@ -81,6 +87,14 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
         return
     intake.application_accept(application=app, by=cw)
     if stage == "accepted":
+        return
+    if stage == "advance":  # 先行救助: paid first, the file still to complete
+        grant_range = temporary.temporary_result(workflow.assessment_preview_for(app))
+        amount = grant_range["min_amount"]
+        local = Decimal(amount) <= temporary.township_limit(app.village)
+        temporary.temporary_advance(
+            application=app, by=cw if local else approver, amount=amount, reasons="火灾后无住处"
+        )
         return
     workflow.application_verify(application=app, by=cw)
     workflow.verification_record(
@@ -109,6 +123,15 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
         notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
     )
     app.refresh_from_db()
+    if stage == "temporary":
+        result = temporary.temporary_result(app.assessments.order_by("-created_at").first())
+        workflow.application_approve(
+            application=app,
+            by=approver,
+            reasons="突发大额医疗支出，经调查属实",
+            temporary_amount=result["min_amount"],
+        )
+        return
     if stage == "enrolled":
         try:
             workflow.application_approve(
@@ -172,7 +195,48 @@ def seed_cases(limit: int = 260) -> int:
             _advance(household, STAGES[i % len(STAGES)], staff)
         made += 1
     _make_some_overdue()
+    _demo_reviews(staff)
     return made
+
+
+def _demo_reviews(staff: dict[str, User]) -> None:
+    """In the demo caseworker's township: a reported change waiting for its review, and a
+    gradual exit the township proposed, waiting for the demo approver to confirm."""
+    from applicants.models import Region
+
+    from . import reviews
+    from .models import Enrollment, Review
+
+    township = Region.objects.get(code="371002001")  # 张村镇
+    if Review.objects.filter(household__village__parent=township, kind="change").exists():
+        return
+    cw = staff.get(township.code) or staff["admin"]
+    households = (
+        Enrollment.objects.filter(status="active", household__village__parent=township)
+        .values_list("household_id", flat=True)
+        .distinct()
+        .order_by("household_id")[:2]
+    )
+    for n, household_id in enumerate(households):
+        household = Household.objects.get(pk=household_id)
+        review = reviews.review_report_change(
+            household=household,
+            by=cw,
+            kind="change",
+            description="申请人在镇上找到保洁工作" if n else "家庭成员外出务工有收入",
+        )
+        if n == 0:
+            reviews.review_close(
+                review=review,
+                by=cw,
+                outcome="gradual_exit",
+                reasons="已稳定就业，按规定渐退",
+                effective_month=max(
+                    timezone.localdate().replace(day=1),
+                    household.enrollments.order_by("start_month").first().start_month,
+                ),
+                exit_months=3,
+            )
 
 
 def _make_some_overdue() -> None:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.db import transaction
 
 from . import reevaluation
 
@@ -44,3 +45,30 @@ def reviews_schedule() -> int:
     from .reviews import reviews_schedule as run
 
     return run()
+
+
+@shared_task(name="eligibility.reevaluations_due", time_limit=120, soft_time_limit=100)
+def reevaluations_due() -> list[int]:
+    from .services import reevaluations_due as run
+
+    return run()
+
+
+@shared_task(name="eligibility.enrollments_end_due", time_limit=600, soft_time_limit=540)
+def enrollments_end_due() -> int:
+    from .services.exits import exits_due
+
+    return exits_due()
+
+
+# --- queueing: the only place work is sent to Celery (services call these) -----------------
+
+
+def enqueue_reevaluation(standard_id: int) -> None:
+    """Re-evaluate for a standard once the transaction that recorded it has committed."""
+    transaction.on_commit(lambda: reevaluation_start.delay(standard_id))
+
+
+def enqueue_chunks(chunk_ids: list[int]) -> None:
+    for pk in chunk_ids:
+        reevaluate_chunk.delay(pk)

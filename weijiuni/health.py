@@ -29,10 +29,25 @@ def _broker() -> str:
         return f"error: {exc.__class__.__name__}"
 
 
+def _calendar() -> str:
+    """Whether the working-day calendar knows the holidays of the next 60 days. Reported, not
+    counted in ``status``: the site works, but time limits past the gap would come out early."""
+    from django.utils import timezone
+
+    from applicants.workdays import calendar_gap
+
+    try:
+        gap = calendar_gap(timezone.localdate())
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok" if gap is None else f"uncovered from {gap.isoformat()}"
+
+
 @never_cache
 def healthz(request):
     checks = {"database": _database(), "broker": _broker()}
     ok = all(v == "ok" for v in checks.values())
+    checks["calendar"] = _calendar()  # after ``ok``: a gap is a warning, not an outage
     return JsonResponse(
         {"status": "ok" if ok else "error", **checks, "demo": settings.DEMO},
         status=200 if ok else 503,

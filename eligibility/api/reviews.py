@@ -10,7 +10,12 @@ from rest_framework.response import Response
 from applicants.models import Household
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Review
-from eligibility.reviews import review_close, review_report_change
+from eligibility.reviews import (
+    review_close,
+    review_confirm,
+    review_report_change,
+    review_send_back,
+)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -28,6 +33,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "effective_month",
             "exit_months",
             "assessment",
+            "awaiting_confirmation",
+            "proposed_at",
+            "confirm_reasons",
             "closed_at",
         ]
 
@@ -53,6 +61,10 @@ class ReviewFilter(django_filters.FilterSet):
     class Meta:
         model = Review
         fields = ["status", "kind", "household"]
+
+
+class ConfirmSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True, max_length=2000)
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -94,4 +106,24 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = CloseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_close(review=self.get_object(), by=request.user, **payload.validated_data)
+        return Response(ReviewSerializer(review).data)
+
+    @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The county approver confirms a proposed stop, reduction or gradual exit."""
+        payload = ConfirmSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = review_confirm(review=self.get_object(), by=request.user, **payload.validated_data)
+        return Response(ReviewSerializer(review).data)
+
+    @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def send_back(self, request, pk=None):
+        """The county sends the proposal back to the township; nothing changes."""
+        payload = ConfirmSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = review_send_back(
+            review=self.get_object(), by=request.user, **payload.validated_data
+        )
         return Response(ReviewSerializer(review).data)

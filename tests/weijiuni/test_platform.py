@@ -57,6 +57,12 @@ def test_seed_demo_twice_gives_the_same_data(settings):
     townships = Region.objects.filter(level="township")
     assert all(Household.objects.filter(village__parent=t).exists() for t in townships)
     assert User.objects.get(username="citizen").person.household.village.parent.name == "张村镇"
+    from eligibility.models import Review, TemporaryGrant
+
+    # every new page of the ledger has something to show in the demo
+    assert TemporaryGrant.objects.filter(advance=False).exists()
+    assert TemporaryGrant.objects.filter(advance=True, file_completed_at__isnull=True).exists()
+    assert Review.objects.filter(proposed_at__isnull=False, status="open").exists()
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):

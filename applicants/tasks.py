@@ -1,0 +1,16 @@
+"""Celery tasks of applicants: take ids, call a service, safe to run twice."""
+
+from celery import shared_task
+from django.db import transaction
+
+
+@shared_task(name="applicants.send_sms", time_limit=60, soft_time_limit=50, max_retries=3)
+def send_sms(notification_id: int) -> bool:
+    from .notifications import sms_send
+
+    return sms_send(notification_id=notification_id)
+
+
+def enqueue_sms(notification_id: int) -> None:
+    """Send a notification's SMS once the transaction that wrote it has committed."""
+    transaction.on_commit(lambda: send_sms.delay(notification_id))
