@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Person, Region
@@ -45,4 +46,13 @@ class MemberForm(forms.ModelForm):
         """Uniqueness of the ID number is the service's to decide, with a clearer message."""
 
 
-MemberFormSet = forms.formset_factory(MemberForm, extra=0, min_num=1, validate_min=True)
+#: at most one household's worth of member forms is read (Django's default is 1,000)
+MemberFormSet = forms.formset_factory(
+    MemberForm,
+    extra=0,
+    min_num=1,
+    validate_min=True,
+    max_num=settings.HOUSEHOLD_MAX_MEMBERS,
+    validate_max=True,
+    absolute_max=settings.HOUSEHOLD_MAX_MEMBERS,
+)

@@ -82,3 +82,11 @@ def test_case_page_verification_refuses_bad_numbers(client, accounts, catalog, v
     )
     assert response.status_code == 200
     assert not Application.objects.get(pk=pk).verifications.exists()
+
+
+def test_household_page_reads_at_most_one_households_member_forms(client, accounts, settings):
+    client.force_login(accounts["caseworker"])
+    post = {"village": "", "m-TOTAL_FORMS": "1000", "m-INITIAL_FORMS": "0"}
+    response = client.post("/households/new/", post)
+    assert response.status_code == 200
+    assert len(response.context["formset"].forms) <= settings.HOUSEHOLD_MAX_MEMBERS
