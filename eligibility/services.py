@@ -73,6 +73,9 @@ def household_from_input(
                 serious_illness=bool(m.get("serious_illness")),
                 self_care=m.get("self_care") or "full",
                 in_school=bool(m.get("in_school")),
+                # absent in inputs frozen before issue 8: no declared parent situation
+                parent_situations=tuple(m.get("parent_situations") or ()),
+                care_arrangement=m.get("care_arrangement") or None,
             )
             for m in members
         ),
@@ -101,6 +104,7 @@ def household_from_input(
                 type=hardship["type"],
                 months_without_income=int(hardship.get("months_without_income") or 0),
                 unemployment_insured=bool(hardship.get("unemployment_insured")),
+                on_dibao=bool(hardship.get("on_dibao")),
             )
             if hardship
             else None

@@ -199,7 +199,11 @@ def parameters_to_json(params: rules.Parameters) -> dict[str, Any]:
 def parameters_from_json(data: dict[str, Any]) -> rules.Parameters:
     values = {}
     for field in dataclasses.fields(rules.Parameters):
-        v = data.get(field.name)
+        if field.name not in data:
+            # frozen before the field existed (the issue-8 category amounts): its default
+            # applies, None = "not set", so the old assessment replays as it was decided
+            continue
+        v = data[field.name]
         if field.name == "care_yearly":
             values[field.name] = {k: Decimal(x) for k, x in v.items()}
         elif isinstance(v, str):
