@@ -2,8 +2,9 @@
 
 Generates synthetic households in-process (seeded, so every run assesses the same ones), times
 ``assess(explain=False)`` over all of them (the batch path: re-evaluation and payroll need the
-results and amounts, not the reasons' text; ``--explain`` times the text too), and times a bare loop doing only the 低保 arithmetic (Σ income,
-compare with standard × members, subtract) on the same inputs as a lower bound. The last line is
+results and amounts, not the reasons' text; ``--explain`` times the text too), and times a bare
+loop doing only the 低保 arithmetic (Σ income, compare with standard × members, subtract) on the
+same inputs as a lower bound. The last line is
 ``rules households=N seconds=S bound_seconds=B ratio=R peak_mb=M``.
 """
 
