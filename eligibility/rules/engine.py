@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
     Context,
     Decimal,
     DivisionByZero,
@@ -32,7 +33,7 @@ from decimal import (
     setcontext,
 )
 
-from .money import quantize_yuan
+from .money import FEN, quantize_yuan
 from .types import (
     PARENT_GONE,
     SELF_CARE_LEVELS,
@@ -45,6 +46,7 @@ from .types import (
 )
 
 ZERO = Decimal(0)
+ZERO_FEN = Decimal("0.00")
 TWELVE = Decimal(12)
 
 #: 34 significant digits (IEEE decimal128), errors raise: the engine's arithmetic, whatever the
@@ -804,19 +806,27 @@ def supporters_of(
     return tuple(found)
 
 
+#: (relation, parent duty applies) → the relations whose working-capable members must support
+#: that member: SPOUSES ∪ CHILDREN, and PARENTS while the parents' duty lasts
+_KIN = {
+    (relation, duty): SPOUSES.get(relation, NOBODY)
+    | CHILDREN.get(relation, NOBODY)
+    | (PARENTS.get(relation, NOBODY) if duty else NOBODY)
+    for relation in RELATION_LABELS
+    for duty in (False, True)
+}
+
+
 def _has_kin_supporter(
     household: Household, index: int, params: Parameters, codes: tuple[int, ...] | list[int]
 ) -> bool:
     """Whether a working-capable spouse, parent (while the member counts as a minor) or adult
     child lives in the household: ``supporters_of`` without the outside supporter, as a bool."""
-    member = household.members[index]
-    relation = member.relation
-    kin = SPOUSES.get(relation, NOBODY) | CHILDREN.get(relation, NOBODY)
-    if _parent_duty_applies(member, params):
-        kin = kin | PARENTS.get(relation, NOBODY)
+    members = household.members
+    kin = _KIN[members[index].relation, _parent_duty_applies(members[index], params)]
     if not kin:
         return False
-    for j, other in enumerate(household.members):
+    for j, other in enumerate(members):
         if j != index and codes[j] == CAPABLE and other.relation in kin:
             return True
     return False
@@ -1476,8 +1486,10 @@ class _Size:
     expenditure_no: Result
     single_no: tuple[Result, ...]  # per member
     tekun_no: tuple[Result, ...]  # per member
+    tekun_yes: tuple[dict[str, Result], ...]  # per member: self-care level → result
     orphan_no: tuple[Result, ...]  # per member
     child_no: tuple[Result, ...]  # per member
+    child_yes: tuple[Result, ...] | None  # per member; None: the allowance is not set
     temporary_none: Result  # no hardship declared
 
     @classmethod
@@ -1515,8 +1527,36 @@ class _Size:
             tekun_no=tuple(
                 Result("tekun", False, (), member=i, line=lined.standard_q) for i in range(n)
             ),
+            tekun_yes=tuple(
+                {
+                    level: Result(
+                        "tekun",
+                        True,
+                        (),
+                        member=i,
+                        monthly_amount=amount,
+                        line=lined.standard_q,
+                    )
+                    for level, amount in lined.tekun_amounts.items()
+                }
+                for i in range(n)
+            ),
             orphan_no=tuple(Result("orphan", False, (), member=i) for i in range(n)),
             child_no=tuple(Result("child_in_hardship", False, (), member=i) for i in range(n)),
+            child_yes=(
+                None
+                if params.child_hardship_allowance is None
+                else tuple(
+                    Result(
+                        "child_in_hardship",
+                        True,
+                        (),
+                        member=i,
+                        monthly_amount=quantize_yuan(params.child_hardship_allowance),
+                    )
+                    for i in range(n)
+                )
+            ),
             temporary_none=Result("temporary", False, ()),
         )
 
@@ -1579,10 +1619,24 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
     else:
         results = [size.dibao_no]
 
-    # 单人保 (a serious illness, or a grade 1–2 / grade 3 intellectual-mental certificate)
+    # one pass over the members: why each cannot work (the codes of _incapacity_code, for
+    # 特困 below), who is a minor (孤儿, 重点困境儿童), who is severely disabled (困难重度
+    # 残疾人), and 单人保 (a serious illness, or a grade 1–2 / 3 intellectual-mental certificate)
+    elderly, adult = params.elderly_age, params.adult_age
+    codes = []
+    minors = []
     singles = severe = None
     for i, m in enumerate(members):
-        grade = m.disability_grade
+        age, grade = m.age, m.disability_grade
+        if age >= elderly:
+            codes.append(ELDERLY)
+        elif age < adult:
+            codes.append(MINOR)
+            minors.append(i)
+        elif grade is not None or m.in_school:
+            codes.append(_incapacity_code(m, params))
+        else:
+            codes.append(CAPABLE)
         if grade is not None and (
             grade <= 2 or (grade == 3 and m.disability_type in ("intellectual", "mental"))
         ):
@@ -1613,18 +1667,7 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
         if ok:
             categories.append("relative_poverty")
 
-    # 特困: no capacity to work (the codes of _incapacity_code), income, assets, no supporter
-    elderly, adult = params.elderly_age, params.adult_age
-    codes = [
-        ELDERLY
-        if m.age >= elderly
-        else MINOR
-        if m.age < adult
-        else _incapacity_code(m, params)
-        if m.disability_grade is not None or m.in_school
-        else CAPABLE
-        for m in members
-    ]
+    # 特困: no capacity to work, income, assets, nobody able to support
     tekun_any = False
     for i, m in enumerate(members):
         if (
@@ -1636,18 +1679,7 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
         ):
             results.append(size.tekun_no[i])
         else:
-            level = m.self_care
-            results.append(
-                _quiet(
-                    lined,
-                    ("tekun", i, level),
-                    "tekun",
-                    True,
-                    member=i,
-                    monthly_amount=lined.tekun_amounts[level],
-                    line=lined.standard_q,
-                )
-            )
+            results.append(size.tekun_yes[i][m.self_care])
             tekun_any = True
     if tekun_any:
         categories.append("tekun")
@@ -1669,7 +1701,6 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
         results.append(size.expenditure_no)
 
     # children
-    minors = [i for i, code in enumerate(codes) if code == MINOR]
     if minors:
         orphans = []
         for i in minors:
@@ -1681,12 +1712,12 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
                 o = size.orphan_no[i]
             orphans.append(o.eligible)
             results.append(o)
-        rate = params.child_hardship_allowance
+        child_yes = size.child_yes
         for i, is_orphan in zip(minors, orphans, strict=True):
             m = members[i]
             if (
                 is_orphan
-                or rate is None
+                or child_yes is None
                 or not (
                     dibao_ok
                     or tekun_any
@@ -1698,16 +1729,7 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
             ):
                 results.append(size.child_no[i])
             else:
-                results.append(
-                    _quiet(
-                        lined,
-                        ("child_in_hardship", i, True),
-                        "child_in_hardship",
-                        True,
-                        member=i,
-                        monthly_amount=quantize_yuan(rate),
-                    )
-                )
+                results.append(child_yes[i])
                 categories.append("child_in_hardship")
 
     # 困难重度残疾人
@@ -1739,8 +1761,12 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
     a = _new(Assessment)
     s = _ASSESSMENT_SET
     s[0](a, n)
-    s[1](a, quantize_yuan(income12 / TWELVE))
-    s[2](a, quantize_yuan(income12 / size.twelve_n))
+    if income12:
+        s[1](a, (income12 / TWELVE).quantize(FEN, ROUND_HALF_UP))
+        s[2](a, (income12 / size.twelve_n).quantize(FEN, ROUND_HALF_UP))
+    else:
+        s[1](a, ZERO_FEN)
+        s[2](a, ZERO_FEN)
     s[3](a, assets_pass)
     s[4](a, ())
     s[5](a, tuple(results))
