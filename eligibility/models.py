@@ -106,6 +106,14 @@ class StandardItem(models.TextChoices):
     )
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
+    ORPHAN_INSTITUTIONAL = "orphan_institutional", _("孤儿基本生活费·机构养育（元/人·月）")
+    ORPHAN_DISPERSED = "orphan_dispersed", _("孤儿基本生活费·社会散居（元/人·月）")
+    CHILD_HARDSHIP_ALLOWANCE = "child_hardship_allowance", _("重点困境儿童生活补贴（元/人·月）")
+    DISABILITY_LIVING_ALLOWANCE = (
+        "disability_living_allowance",
+        _("困难残疾人生活补贴（元/人·月）"),
+    )
+    DISABILITY_CARE_ALLOWANCE = "disability_care_allowance", _("重度残疾人护理补贴（元/人·月）")
 
 
 #: items that differ between urban and rural villages (the others apply to both)
