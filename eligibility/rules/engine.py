@@ -1762,8 +1762,10 @@ def _assess_quiet(household: Household, params: Parameters) -> Assessment:
     s = _ASSESSMENT_SET
     s[0](a, n)
     if income12:
-        s[1](a, (income12 / TWELVE).quantize(FEN, ROUND_HALF_UP))
-        s[2](a, (income12 / size.twelve_n).quantize(FEN, ROUND_HALF_UP))
+        counted = (income12 / TWELVE).quantize(FEN, ROUND_HALF_UP)
+        s[1](a, counted)
+        # one member: the per-capita figure is the same division
+        s[2](a, counted if n == 1 else (income12 / size.twelve_n).quantize(FEN, ROUND_HALF_UP))
     else:
         s[1](a, ZERO_FEN)
         s[2](a, ZERO_FEN)
