@@ -257,4 +257,6 @@ def member_facts(person) -> dict:
         "serious_illness": person.serious_illness,
         "self_care": person.self_care,
         "in_school": person.in_school,
+        "parent_situations": list(person.parent_situations or []),
+        "care_arrangement": person.care_arrangement or None,
     }

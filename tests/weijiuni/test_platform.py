@@ -63,6 +63,22 @@ def test_seed_demo_twice_gives_the_same_data(settings):
     assert TemporaryGrant.objects.filter(advance=False).exists()
     assert TemporaryGrant.objects.filter(advance=True, file_completed_at__isnull=True).exists()
     assert Review.objects.filter(proposed_at__isnull=False, status="open").exists()
+    from eligibility.models import Enrollment
+
+    enrolled = set(Enrollment.objects.values_list("category__code", flat=True))
+    paid_once = TemporaryGrant.objects.exists()
+    # the nine categories, each enrolled (or, for 临时救助, paid once) from the demo
+    assert enrolled | ({"temporary"} if paid_once else set()) >= {
+        "dibao",
+        "tekun",
+        "dibao_edge",
+        "expenditure_hardship",
+        "temporary",
+        "orphan",
+        "child_in_hardship",
+        "severe_disability",
+        "relative_poverty",
+    }, enrolled
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):
