@@ -121,6 +121,8 @@ def login_otp(request):
 def two_factor_setup(request):
     """双因素认证设置: add (or replace) one's TOTP device, shown as a secret and an otpauth URI."""
     user = request.user
+    if settings.DEMO:
+        return render(request, "registration/two_factor_setup.html", {"demo": True})
     current = twofactor.confirmed_device(user)
     device = twofactor.pending_device(user)
     form = OTPCodeForm(request.POST or None)

@@ -32,7 +32,13 @@ def confirmed_device(user) -> TOTPDevice | None:
 
 
 def second_step_needed(user) -> bool:
-    """Password alone is not enough: the role needs a second factor or the user has set one up."""
+    """Password alone is not enough: the role needs a second factor or the user has set one up.
+
+    Never in demo mode: the demo accounts are shared, and one visitor's authenticator must not
+    lock the others out.
+    """
+    if settings.DEMO:
+        return False
     return second_factor_required(user) or confirmed_device(user) is not None
 
 

@@ -218,3 +218,16 @@ def test_token_in_demo_mode_needs_no_code(accounts, settings):
     settings.DEMO = True
     settings.OTP_REQUIRED_ROLES = REQUIRED
     assert token(APIClient(), "approver", DEMO_PASSWORD).status_code == 200
+
+
+def test_demo_mode_ignores_a_device_a_visitor_added_to_a_shared_account(client, accounts, settings):
+    settings.DEMO = True
+    with_device(accounts["caseworker"])
+    response = client.post(
+        "/accounts/login/", {"username": "caseworker", "password": DEMO_PASSWORD}
+    )
+    assert response["Location"] == "/"
+    client.force_login(accounts["caseworker"])
+    page = client.get("/accounts/two-factor/").content.decode()
+    assert "演示模式下不使用动态口令" in page
+    assert "otpauth://" not in page
