@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Household, Person, Region, TimeLimit, User, WorkdayOverride
+from .models import HolidayCalendarYear, Household, Person, Region, TimeLimit, User, WorkdayOverride
+from .workdays import calendar_gap, calendar_gap_message
 
 
 @admin.register(Region)
@@ -55,10 +57,31 @@ class HouseholdAdmin(admin.ModelAdmin):
 
 @admin.register(WorkdayOverride)
 class WorkdayOverrideAdmin(admin.ModelAdmin):
-    """Corrections to the holiday calendar (调休); chinese-calendar knows years up to 2026."""
+    """Corrections to the holiday calendar (调休); chinese-calendar knows years up to 2026, later
+    years come from ``load_holidays`` (docs/operations.md), and the page warns when the next 60
+    days reach a year nobody loaded."""
 
     list_display = ("day", "is_workday", "note")
     date_hierarchy = "day"
+
+    def changelist_view(self, request, extra_context=None):
+        gap = calendar_gap(timezone.localdate())
+        if gap is not None:
+            messages.warning(request, calendar_gap_message(gap))
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(HolidayCalendarYear)
+class HolidayCalendarYearAdmin(admin.ModelAdmin):
+    """Years loaded with ``manage.py load_holidays``; read-only here (the file is the record)."""
+
+    list_display = ("year", "source", "loaded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(TimeLimit)

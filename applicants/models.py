@@ -173,6 +173,11 @@ class Household(models.Model):
         related_name="households",
     )
     address = models.CharField(_("住址"), max_length=200, blank=True)
+    #: found at the home survey (入户调查); SPEC §6 reviews such households every 6 months
+    #: (``TimeLimit`` review_months_unstable) instead of yearly
+    income_unstable = models.BooleanField(
+        _("收入不稳定（需每6个月复核）"), default=False, db_default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -238,6 +243,11 @@ class Person(models.Model):
         PARTIAL = "partial", _("部分丧失劳动能力")
         NONE = "none", _("无劳动能力")
 
+    class Status(models.TextChoices):
+        LIVING = "living", _("共同生活")
+        DECEASED = "deceased", _("已死亡")
+        MOVED_OUT = "moved_out", _("已迁出")
+
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭")
     )
@@ -267,6 +277,11 @@ class Person(models.Model):
     monthly_income = models.DecimalField(
         _("月收入（元）"), max_digits=12, decimal_places=2, default=0
     )
+    status = models.CharField(
+        _("成员状态"), max_length=10, choices=Status.choices, default=Status.LIVING
+    )
+    status_on = models.DateField(_("状态变更日期"), null=True, blank=True)
+    status_reason = models.CharField(_("状态变更原因"), max_length=200, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
     bank_account = models.CharField(_("社保卡银行账号"), max_length=40, blank=True)
     user = models.OneToOneField(
@@ -331,6 +346,15 @@ OPEN_STATES = [
 ]
 
 
+class DueFor(models.TextChoices):
+    """What ``Application.due_on`` is the limit for (SPEC §6), shown beside the date."""
+
+    VERIFY = "verify", _("启动调查")
+    VERIFICATION = "verification", _("核对反馈")
+    SURVEY = "survey", _("入户调查")
+    DECISION = "decision", _("审批决定")
+
+
 class ApplicationQuerySet(ScopedQuerySet):
     scope_path_field = "village__path"
 
@@ -383,7 +407,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     #: the next time limit and what it is for; set by the services at each step (SPEC §6)
     due_on = models.DateField(_("办理时限"), null=True, blank=True, db_index=True)
-    due_for = models.CharField(_("时限事项"), max_length=40, blank=True)
+    due_for = models.CharField(_("时限事项"), max_length=40, blank=True, choices=DueFor.choices)
     case_due_on = models.DateField(_("办结时限"), null=True, blank=True)
     submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
@@ -538,6 +562,9 @@ class Notification(models.Model):
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    #: SMS copy, sent by a Celery task after the transaction that wrote this row commits
+    sms_phone = models.CharField(max_length=20, blank=True)
+    sms_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -562,6 +589,24 @@ class WorkdayOverride(models.Model):
         return f"{self.day} {'工作日' if self.is_workday else '休息日'}"
 
 
+class HolidayCalendarYear(models.Model):
+    """A year whose State Council holiday notice (国务院办公厅节假日安排) an administrator loaded
+    into ``WorkdayOverride`` rows with ``load_holidays``: beyond the years chinese-calendar ships,
+    only these years count as known, so a deadline reaching an unloaded year raises a warning."""
+
+    year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    source = models.CharField(_("来源文件"), max_length=200, blank=True)
+    loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("已导入节假日年度")
+        verbose_name_plural = _("已导入节假日年度")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
 class TimeLimit(models.Model):
     """A number of the procedure (办理时限 and the like), data with an effective date.
 
@@ -583,6 +628,7 @@ class TimeLimit(models.Model):
         CHANGE_REVIEW_DAYS = "change_review_days", _("情况变化后复核时限（日）")
         EXIT_MONTHS_MAX = "exit_months_max", _("渐退期上限（月）")
         TEKUN_EXIT_NOTICE_DAYS = "tekun_exit_notice_days", _("终止特困供养公示（日）")
+        ADVANCE_FILE_DAYS = "advance_file_days", _("先行救助后补齐材料（工作日）")
 
     code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
     value = models.PositiveIntegerField(_("数值"))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from integrity.services import access_log_record
 
-from . import selectors, services
+from . import permissions, selectors, services
 from .errors import HouseholdError
 from .forms import HouseholdForm, MemberFormSet
 from .models import Application, Household
@@ -63,6 +63,11 @@ def household_detail(request, pk: int):
             "unmasked": unmasked,
             "enrollments": enrollments,
             "applications": household.applications.order_by("-id"),
+            "can_report_change": permissions.can_report_change(request.user, household.village),
+            "can_change_members": permissions.can_change_members(request.user, household.village),
+            "can_record_work_refusal": permissions.can_record_work_refusal(
+                request.user, household.village
+            ),
         },
     )
 

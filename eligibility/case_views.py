@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import applications as intake
+from applicants import permissions
 from applicants.errors import DomainError
 from applicants.models import Application, ApplicationState, Role
 from applicants.selectors import sees_personal_data
@@ -22,7 +23,15 @@ from integrity.services import access_log_record
 from . import selectors, workflow
 from .models import Reevaluation, Review
 from .reevaluation import reevaluation_summary
-from .reviews import due_reviews, review_close, review_report_change, work_refusal_record
+from .reviews import (
+    due_reviews,
+    review_close,
+    review_confirm,
+    review_report_change,
+    review_send_back,
+    work_refusal_record,
+)
+from .services import members, temporary
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -116,6 +125,8 @@ def _act(request, application):
             staff=[post.get("staff1", ""), post.get("staff2", ""), post.get("staff3", "")],
             findings=post.get("findings", ""),
             signed=post.get("signed") == "on",
+            # the form always shows the box (ticked as the household stands), so absent = no
+            income_unstable=post.get("income_unstable") == "on",
         )
         return _("入户调查已记录。")
     if action == "propose":
@@ -130,8 +141,21 @@ def _act(request, application):
     if action == "county_visit":
         workflow.county_visit_record(**kw)
         return _("县级入户核查已记录。")
+    if action == "advance":
+        temporary.temporary_advance(
+            application=application,
+            by=request.user,
+            amount=post.get("amount", ""),
+            reasons=post.get("reasons", ""),
+        )
+        return _("已先行救助，请在时限内补齐材料并完成审批。")
     if action == "approve":
-        workflow.application_approve(**kw, reasons=post.get("reasons", ""))
+        workflow.application_approve(
+            **kw,
+            reasons=post.get("reasons", ""),
+            choices=post.getlist("choices") or None,
+            temporary_amount=post.get("temporary_amount") or None,
+        )
         return _("已批准并纳入保障。")
     if action == "reject":
         workflow.application_reject(**kw, reasons=post.get("reasons", ""))
@@ -192,8 +216,13 @@ def case_detail(request, pk: int):
             "documents": application.documents.all(),
             "transitions": application.transitions.all(),
             "today": timezone.localdate(),
-            "can_decide": request.user.is_admin_role or request.user.role == Role.APPROVER,
-            "can_work": request.user.is_admin_role or request.user.role == Role.CASEWORKER,
+            "can_decide": permissions.can_decide_case(request.user, application.village),
+            "can_work": permissions.can_work_case(request.user, application.village),
+            "choices": _choices(application, latest),
+            "temporary": _temporary(application, latest),
+            "grant": getattr(application, "temporary_grant", None)
+            if hasattr(application, "temporary_grant")
+            else None,
         },
     )
 
@@ -238,18 +267,31 @@ def review_detail(request, pk: int):
     if request.method == "POST":
         post = request.POST
         try:
-            month = post.get("effective_month") or None
-            month = dt.date.fromisoformat(f"{month}-01") if month else None
-            exit_months = int(post["exit_months"]) if post.get("exit_months") else None
-            review_close(
-                review=review,
-                by=request.user,
-                outcome=post.get("outcome", ""),
-                reasons=post.get("reasons", ""),
-                effective_month=month,
-                exit_months=exit_months,
-            )
-            messages.success(request, _("复核已办结。"))
+            action = post.get("action", "close")
+            if action == "confirm":
+                review_confirm(review=review, by=request.user, reasons=post.get("reasons", ""))
+                messages.success(request, _("已确认，复核意见生效。"))
+            elif action == "send_back":
+                review_send_back(review=review, by=request.user, reasons=post.get("reasons", ""))
+                messages.success(request, _("已退回镇街重新办理。"))
+            else:
+                month = post.get("effective_month") or None
+                month = dt.date.fromisoformat(f"{month}-01") if month else None
+                exit_months = int(post["exit_months"]) if post.get("exit_months") else None
+                review = review_close(
+                    review=review,
+                    by=request.user,
+                    outcome=post.get("outcome", ""),
+                    reasons=post.get("reasons", ""),
+                    effective_month=month,
+                    exit_months=exit_months,
+                )
+                messages.success(
+                    request,
+                    _("复核意见已提出，等待县级审批人确认。")
+                    if review.awaiting_confirmation
+                    else _("复核已办结。"),
+                )
             return redirect("review_detail", pk=pk)
         except (DomainError, ValueError) as exc:
             detail = getattr(exc, "detail", {"non_field_errors": [_("请检查输入。")]})
@@ -267,6 +309,8 @@ def review_detail(request, pk: int):
                 "amounts"
             ),
             "outcomes": Review.Outcome.choices,
+            "can_close": permissions.can_close_review(request.user, household.village),
+            "can_confirm": permissions.can_confirm_review(request.user, household.village),
             "unmasked": sees_personal_data(request.user),
             "this_month": timezone.localdate().strftime("%Y-%m"),
         },
@@ -329,3 +373,73 @@ def record_work_refusal(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.message)
     return redirect("household_detail", pk=pk)
+
+
+@login_required
+def member_remove(request, pk: int):
+    """From the household file: a member died or moved out (with date and reason)."""
+    _staff_only(request.user)
+    from applicants.selectors import household_get
+
+    try:
+        household = household_get(user=request.user, pk=pk)
+        person = household.members.get(pk=int(request.POST.get("person", "0")))
+    except Exception as exc:  # noqa: BLE001 - any miss is a 404 (ids must not leak)
+        raise Http404 from exc
+    if request.method == "POST":
+        try:
+            day = dt.date.fromisoformat(request.POST.get("on", ""))
+            review = members.member_remove(
+                person=person,
+                by=request.user,
+                status=request.POST.get("status", ""),
+                on=day,
+                reason=request.POST.get("reason", "")[:200],
+            )
+            messages.success(request, _("成员变更已登记。"))
+            if review is not None:
+                return redirect("review_detail", pk=review.pk)
+        except ValueError:
+            messages.error(request, _("请填写日期。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    return redirect("household_detail", pk=pk)
+
+
+def _choices(application, latest) -> list[dict]:
+    """The results the approver may enroll, the default ones ticked, the best-paying marked."""
+    if latest is None or application.state != ApplicationState.PUBLIC_NOTICE:
+        return []
+    rows = workflow.enrollable_results(latest)
+    default = set(workflow.default_choice(application, latest))
+    best = max((Decimal(r["monthly_amount"] or 0) for r in rows), default=Decimal(0))
+    return [
+        {
+            "key": workflow.result_key(r),
+            "policy": r["policy"],
+            "member": r["member"],
+            "amount": r["monthly_amount"],
+            "checked": workflow.result_key(r) in default,
+            "best": best > 0 and Decimal(r["monthly_amount"] or 0) == best,
+        }
+        for r in rows
+    ]
+
+
+def _temporary(application, latest) -> dict | None:
+    """The 临时救助 range the caseworker sizes within, and whether this case may be paid first."""
+    hardship = (application.data or {}).get("hardship") or {}
+    if application.requested != "temporary" and not hardship:
+        return None
+    found = None
+    if latest is not None:
+        found = next(
+            (r for r in latest.result["results"] if r["policy"] == "temporary" and r["eligible"]),
+            None,
+        )
+    return {
+        "result": found,
+        "limit": temporary.township_limit(application.village),
+        "can_advance": hardship.get("type") == "emergency"
+        and application.state in temporary.ADVANCE_STATES,
+    }

@@ -194,6 +194,7 @@ CITY_STANDARDS = [
     (StandardItem.SUPPORTER_EXEMPTION_MULTIPLE, "", "2", OLD),
     (StandardItem.SINGLE_PERSON_MULTIPLE, "", "1.5", OLD),
     (StandardItem.WORK_REFUSAL_LIMIT, "", "3", OLD),
+    (StandardItem.TEMPORARY_TOWNSHIP_LIMIT, "", "2000", OLD),  # local parameter, demo value
     (StandardItem.ADULT_AGE, "", "18", OLD),
     (StandardItem.ELDERLY_AGE, "", "60", OLD),
 ]

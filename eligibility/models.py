@@ -7,7 +7,7 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Area, Region, own_household_ids, region_scope
@@ -100,6 +100,10 @@ class StandardItem(models.TextChoices):
     SINGLE_PERSON_MULTIPLE = "single_person_multiple", _("单人保家庭人均收入倍数")
     DIBAO_FLOOR = "dibao_floor", _("低保金最低发放额（元/月）")
     WORK_REFUSAL_LIMIT = "work_refusal_limit", _("无正当理由拒绝就业次数（达到即减发本人份额）")
+    TEMPORARY_TOWNSHIP_LIMIT = (
+        "temporary_township_limit",
+        _("临时救助镇街审批限额（元）"),
+    )
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
 
@@ -129,6 +133,8 @@ class Standard(models.Model):
     value = models.DecimalField(_("数值"), max_digits=12, decimal_places=2)
     effective_from = models.DateField(_("执行日期"))
     note = models.CharField(_("依据/说明"), max_length=200, blank=True)
+    #: dated in the future: re-evaluated by beat on its day, not now (issue 8)
+    reevaluation_pending = models.BooleanField(_("待生效后重算"), default=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -300,7 +306,13 @@ class EnrollmentQuerySet(models.QuerySet):
 
 
 class Enrollment(models.Model):
-    """In the guarantee (在保): a household or one member in a category, with a monthly amount."""
+    """In the guarantee (在保): a household or one member in a category.
+
+    The amount is a ledger (``EnrollmentAmount``, written only by
+    ``eligibility.services.enrollments``): ``monthly_amount`` is the amount going forward and
+    ``assessment`` the latest frozen facts, both kept by that one writer. ``end_month`` is the
+    last month paid (inclusive); a gradual exit stays active until it has passed.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("在保")
@@ -343,6 +355,18 @@ class Enrollment(models.Model):
                 fields=["decision", "policy_code", "person"],
                 name="one_enrollment_per_decision_result",
                 nulls_distinct=False,
+            ),
+            # The last line against enrolling twice (issue 8): one active enrollment per
+            # household in a whole-household category, per person in a per-person one.
+            models.UniqueConstraint(
+                fields=["household", "category"],
+                condition=Q(status="active", person__isnull=True),
+                name="one_active_household_enrollment_per_category",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "category"],
+                condition=Q(status="active", person__isnull=False),
+                name="one_active_person_enrollment_per_category",
             ),
         ]
 
@@ -414,10 +438,13 @@ class ReevaluationChunk(models.Model):
 
 
 class EnrollmentAmount(models.Model):
-    """The history of an enrollment's amount (待遇变更记录): every amount, from when, and why.
+    """The amount ledger of an enrollment (待遇变更记录): every amount, from which month, why.
 
-    ``assessment`` holds the frozen household facts; a re-evaluation's numbers are frozen on
-    the run, so every row can be replayed.
+    Insert-only. The amount due for a month is the row written last among those effective in
+    or before that month, so a correction dated in the past (a standard, a death) supersedes
+    what was paid, and the months already paid show what was owed. ``assessment`` holds the
+    facts in force from that month; a re-evaluation's numbers are frozen on the run, a review's
+    on its assessment, so every row can be replayed.
     """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="amounts")
@@ -429,15 +456,25 @@ class EnrollmentAmount(models.Model):
     reevaluation = models.ForeignKey(
         Reevaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
     )
+    review = models.ForeignKey(
+        "Review", on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["enrollment", "effective_month", "id"]
         verbose_name = _("待遇变更记录")
         verbose_name_plural = _("待遇变更记录")
+        indexes = [
+            models.Index(fields=["enrollment", "effective_month", "id"], name="amount_ledger")
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["enrollment", "reevaluation"], name="one_amount_per_reevaluation"
+                fields=["enrollment", "reevaluation", "effective_month"],
+                name="one_amount_per_reevaluation_month",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="history_amount_not_negative"),
         ]
@@ -486,6 +523,16 @@ class Review(models.Model):
         blank=True,
         related_name="+",
     )
+    #: a stop, reduction or gradual exit proposed by the township waits for the county
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("提出时间"), null=True, blank=True)
+    confirm_reasons = models.TextField(_("县级确认意见"), blank=True, db_default="")
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -510,10 +557,19 @@ class Review(models.Model):
                 condition=Q(status="open") | (~Q(outcome="") & ~Q(reasons="")),
                 name="closed_review_has_outcome_and_reasons",
             ),
+            models.CheckConstraint(
+                condition=Q(proposed_by__isnull=True) | ~Q(proposed_by=F("closed_by")),
+                name="review_proposer_is_not_confirmer",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.household_id} {self.due_on}"
+
+    @property
+    def awaiting_confirmation(self) -> bool:
+        """Proposed by the township, waiting for the county approver (待县级确认)."""
+        return self.status == self.Status.OPEN and self.proposed_at is not None
 
 
 class WorkRefusal(models.Model):
@@ -536,3 +592,57 @@ class WorkRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.refused_on}"
+
+
+class TemporaryGrant(models.Model):
+    """A one-off 临时救助 payment (SPEC §5): sized by the caseworker within the rules' range,
+    approved by the township up to its limit and by the county above it, and handed to
+    payments to be paid once. An emergency (急难) may be paid first and documented after
+    (先行救助): then ``file_due_on`` is when the case must be complete.
+    """
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", _("已批准待发放")
+        PAID = "paid", _("已发放")
+        CANCELLED = "cancelled", _("已撤销")
+
+    application = models.OneToOneField(
+        "applicants.Application", on_delete=models.PROTECT, related_name="temporary_grant"
+    )
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="temporary_grants"
+    )
+    hardship_type = models.CharField(_("困难类型"), max_length=20)
+    amount = models.DecimalField(_("救助金额（元）"), max_digits=12, decimal_places=2)
+    min_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    max_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    advance = models.BooleanField(_("先行救助"), default=False)
+    file_due_on = models.DateField(_("补齐材料时限"), null=True, blank=True)
+    file_completed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.APPROVED
+    )
+    reasons = models.TextField(_("理由"))
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-approved_at"]
+        verbose_name = _("临时救助发放")
+        verbose_name_plural = _("临时救助发放")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0)
+                & Q(amount__gte=F("min_amount"))
+                & Q(amount__lte=F("max_amount")),
+                name="temporary_amount_within_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.application_id} {self.amount}"

@@ -23,16 +23,15 @@ from django.utils import timezone
 
 from applicants.models import Region
 
-from . import rules
 from .models import (
     EnrollmentAmount,
     Reevaluation,
     ReevaluationChunk,
     Standard,
 )
+from .rules.frozen import enrollment_amount, parameters_from_json, parameters_to_json
 from .selectors import standards_in_force
-from .services import household_from_inputs
-from .workflow import parameters_from_json, parameters_to_json
+from .services import enrollments as ledger
 
 REASON = "调整救助标准后重新核定"
 
@@ -60,7 +59,9 @@ def reevaluation_start(
     chunk_size = chunk_size or settings.REEVALUATION_CHUNK_SIZE
     params, ids = {}, {}
     for county, area in _scope(standard):
-        standards = standards_in_force(region=county, area=area, on=standard.effective_from)
+        standards = standards_in_force(
+            region=county, area=area, on=ledger.numbers_on(_month(standard.effective_from))
+        )
         key = f"{county.code}:{area}"
         params[key] = parameters_to_json(standards.parameters)
         ids[key] = list(standards.version_ids)
@@ -80,11 +81,11 @@ def reevaluation_start(
               FROM eligibility_enrollment e
               JOIN applicants_household h ON h.id = e.household_id
               JOIN applicants_region v ON v.id = h.village_id
-              WHERE e.status = 'active'
+              WHERE (e.status = 'active' OR e.end_month >= %s)
                 AND split_part(v.path, '/', 2) || ':' || v.area = ANY(%s)
             ) numbered GROUP BY bucket ORDER BY bucket
             """,  # noqa: S608 - no user input is formatted in
-            [chunk_size, keys],
+            [chunk_size, _month(standard.effective_from), keys],
         )
         buckets = cursor.fetchall()
     ReevaluationChunk.objects.bulk_create(
@@ -130,35 +131,21 @@ class _Cache:
         self.params = {k: parameters_from_json(v) for k, v in run.parameters.items()}
 
 
-def new_amount(
-    policy: str, person_id, inputs: dict, params: rules.Parameters, on: dt.date
-) -> Decimal | None:
-    """The enrollment's amount under ``params``: its own policy's result, or None if the
-    rules no longer find it eligible (then a review decides, not this job)."""
-    household = household_from_inputs(inputs, on)
-    if policy == "dibao":
-        result = rules.dibao(household, params)
-    else:
-        index = next(i for i, m in enumerate(inputs["members"]) if m.get("person_id") == person_id)
-        if policy == "tekun":
-            result = rules.tekun_for_member(household, index, params)
-        else:
-            result = rules.dibao_single(household, index, params)
-    if result is None or not result.eligible:
-        return None
-    return result.monthly_amount
-
-
 CHUNK_SQL = """
     SELECT e.id, e.household_id, e.policy_code, e.person_id, e.monthly_amount, e.category_id,
-           split_part(v.path, '/', 2), v.area, a.inputs::text
+           split_part(v.path, '/', 2), v.area, a.inputs::text,
+           e.start_month > %(month)s OR EXISTS (
+             SELECT 1 FROM eligibility_enrollmentamount x
+             WHERE x.enrollment_id = e.id AND x.effective_month > %(month)s)
     FROM eligibility_enrollment e
     JOIN eligibility_assessment a ON a.id = e.assessment_id
     JOIN applicants_household h ON h.id = e.household_id
     JOIN applicants_region v ON v.id = h.village_id
-    WHERE e.id BETWEEN %s AND %s AND e.status = 'active'
-      AND split_part(v.path, '/', 2) || ':' || v.area = ANY(%s)
+    WHERE e.id BETWEEN %(first)s AND %(last)s
+      AND (e.status = 'active' OR e.end_month >= %(month)s)
+      AND split_part(v.path, '/', 2) || ':' || v.area = ANY(%(keys)s)
     ORDER BY e.id
+    FOR UPDATE OF e
 """
 
 
@@ -176,17 +163,35 @@ def reevaluation_chunk_process(*, chunk_id: int) -> int | None:
             return None
         run = chunk.run
         cache = _Cache(run)
-        on = run.effective_from
+        on = _month(run.effective_from)
         changes: list[tuple[int, Decimal, Decimal]] = []
         report: dict[str, list] = defaultdict(lambda: [0, Decimal("0"), Decimal("0")])
         ineligible: set[int] = set()
+        complex_ids: list[int] = []
         processed = 0
         with connection.cursor() as cursor:
-            cursor.execute(CHUNK_SQL, [chunk.first_id, chunk.last_id, list(run.parameters)])
+            # The enrollments are locked (in id order) before their facts are read: a review
+            # of the same household either finished before (its facts are read here) or waits
+            # and then reads the numbers this chunk wrote (issue 8: one writer, one order).
+            cursor.execute(
+                CHUNK_SQL,
+                {
+                    "first": chunk.first_id,
+                    "last": chunk.last_id,
+                    "month": on,
+                    "keys": list(run.parameters),
+                },
+            )
             rows = cursor.fetchall()
-            for eid, household, policy, person_id, amount, category, county, area, inputs in rows:
+            for row in rows:
+                eid, household, policy, person_id, amount, category, county, area, inputs, later = (
+                    row
+                )
                 processed += 1
-                new = new_amount(
+                if later:  # later ledger rows or a later start: each month on its own facts
+                    complex_ids.append(eid)
+                    continue
+                new = enrollment_amount(
                     policy, person_id, json.loads(inputs), cache.params[f"{county}:{area}"], on
                 )
                 if new is None:
@@ -201,20 +206,51 @@ def reevaluation_chunk_process(*, chunk_id: int) -> int | None:
                     row[2] += new
             if changes:
                 _write(cursor, run, changes)
+            changed = len(changes) + _write_each(run, complex_ids, report, ineligible)
             if ineligible:
                 _open_reviews(cursor, sorted(ineligible), run)
         chunk.status = ReevaluationChunk.Status.DONE
-        chunk.processed, chunk.changed = processed, len(changes)
+        chunk.processed, chunk.changed = processed, changed
         chunk.report = {k: [v[0], str(v[1]), str(v[2])] for k, v in report.items()}
         chunk.finished_at = timezone.now()
         chunk.save()
         Reevaluation.objects.filter(pk=run.pk).update(
             chunks_done=F("chunks_done") + 1,
             processed=F("processed") + processed,
-            changed=F("changed") + len(changes),
+            changed=F("changed") + changed,
         )
         _finish(run.pk)
-    return len(changes)
+    return changed
+
+
+def _write_each(run: Reevaluation, ids: list[int], report, ineligible: set[int]) -> int:
+    """Enrollments with later ledger rows go through the ledger's writer, month by month
+    (already locked by the chunk's query)."""
+    if not ids:
+        return 0
+    changed = 0
+    for enrollment in ledger.enrollments_lock(ids):
+        county = enrollment.household.village.county_code
+        before = enrollment.monthly_amount
+        try:
+            with transaction.atomic():
+                rows = ledger.amounts_write(
+                    enrollments=[enrollment],
+                    from_month=run.effective_from,
+                    reason=REASON,
+                    reevaluation=run,
+                )
+        except ledger.NoLongerEligible:
+            ineligible.add(enrollment.household_id)
+            report[f"{enrollment.category_id}:{county}:ineligible"][0] += 1
+            continue
+        if rows:
+            changed += 1
+            row = report[f"{enrollment.category_id}:{county}"]
+            row[0] += 1
+            row[1] += before
+            row[2] += enrollment.monthly_amount
+    return changed
 
 
 def _write(cursor, run: Reevaluation, changes) -> None:
@@ -291,12 +327,12 @@ def reevaluation_replay(amount: EnrollmentAmount) -> Decimal | None:
     village = enrollment.household.village
     key = f"{village.county_code}:{village.area}"
     params = parameters_from_json(run.parameters[key])
-    return new_amount(
+    return enrollment_amount(
         enrollment.policy_code,
         enrollment.person_id,
         amount.assessment.inputs,
         params,
-        run.effective_from,
+        amount.effective_month,
     )
 
 

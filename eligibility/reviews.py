@@ -11,15 +11,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants import permissions
 from applicants.errors import DomainError
-from applicants.models import Household, Role, TimeLimit, User, time_limit
+from applicants.idnumber import mask_name
+from applicants.models import Household, Person, TimeLimit, User, time_limit
 from integrity import services as integrity
 
 from . import rules
-from .models import Assessment, Enrollment, EnrollmentAmount, Review, StandardItem, WorkRefusal
-from .reevaluation import new_amount
-from .selectors import standard_value, standards_in_force
-from .workflow import parameters_to_json
+from .models import Assessment, Enrollment, Review, StandardItem, WorkRefusal
+from .rules.frozen import (
+    enrollment_amount,
+    household_from_inputs,
+    parameters_to_json,
+    result_json,
+)
+from .selectors import member_facts, standard_value, standards_in_force
+from .services import enrollments as ledger
 
 Code = TimeLimit.Code  # the procedural numbers (data: applicants.TimeLimit)
 
@@ -28,13 +35,13 @@ class ReviewError(DomainError):
     pass
 
 
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+_month = ledger.month_of
+_add_months = ledger.add_months
 
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, 1)
+#: outcomes the township proposes and the county confirms (SPEC §1: the approver confirms exits)
+NEEDS_CONFIRMATION = frozenset(
+    {Review.Outcome.REDUCE, Review.Outcome.STOP, Review.Outcome.GRADUAL_EXIT}
+)
 
 
 SCHEDULE_SQL = """
@@ -44,12 +51,9 @@ SCHEDULE_SQL = """
     FROM (
       SELECT e.household_id,
              (coalesce(last.closed, min(e.start_month))
-              + CASE WHEN EXISTS (
-                    SELECT 1 FROM applicants_person p
-                    WHERE p.household_id = e.household_id
-                      AND p.labour_capacity = 'full'
-                      AND p.birth_date <= %(today)s - interval '18 years'
-                      AND p.birth_date > %(today)s - interval '60 years')
+              + CASE WHEN (
+                    SELECT hh.income_unstable FROM applicants_household hh
+                    WHERE hh.id = e.household_id)
                 THEN make_interval(months => %(unstable)s)
                 ELSE make_interval(months => %(stable)s) END
              )::date AS due
@@ -87,6 +91,15 @@ def reviews_schedule(*, today: dt.date | None = None) -> int:
 @transaction.atomic
 def review_report_change(*, household: Household, by: User, kind: str, description: str) -> Review:
     """A reported change (income, members, death, moving away) opens a review."""
+    permissions.require(
+        permissions.can_report_change(by, household.village),
+        _("只有本村居协理员或本镇街经办人可以报告家庭情况变化。"),
+    )
+    return review_open(household=household, by=by, kind=kind, description=description)
+
+
+def review_open(*, household: Household, by: User | None, kind: str, description: str) -> Review:
+    """Open (or add to) the household's review of this kind; callers have checked who acts."""
     if kind not in (Review.Kind.CHANGE, Review.Kind.DEATH):
         msg = _("请选择变化类型。")
         raise ReviewError(msg, {"kind": [msg]})
@@ -99,19 +112,24 @@ def review_report_change(*, household: Household, by: User, kind: str, descripti
     days = time_limit(
         Code.DEATH_REVIEW_DAYS if kind == Review.Kind.DEATH else Code.CHANGE_REVIEW_DAYS
     )
-    review, created = Review.objects.get_or_create(
-        household=household,
-        kind=kind,
-        status=Review.Status.OPEN,
-        defaults={
-            "due_on": timezone.localdate() + dt.timedelta(days=days),
-            "reported_change": description.strip(),
-            "opened_by": by,
-        },
+    review = (
+        Review.objects.select_for_update()
+        .filter(household=household, kind=kind, status=Review.Status.OPEN)
+        .first()
     )
-    if not created:
-        review.reported_change = f"{review.reported_change}\n{description.strip()}"
-        review.save(update_fields=["reported_change"])
+    line = description.strip()
+    if by is not None and review is not None:
+        line = f"{line}（{by.get_full_name() or by.username}）"
+    if review is None:
+        return Review.objects.create(
+            household=household,
+            kind=kind,
+            due_on=timezone.localdate() + dt.timedelta(days=days),
+            reported_change=line,
+            opened_by=by,
+        )
+    review.reported_change = f"{review.reported_change}\n{line}"
+    review.save(update_fields=["reported_change"])
     return review
 
 
@@ -124,12 +142,12 @@ def _check_close(
     exit_months: int | None,
 ) -> dt.date:
     errors: dict[str, list[str]] = {}
-    if not by.is_admin_role and (
-        by.role != Role.CASEWORKER or not review.household.village.path.startswith(by.region.path)
-    ):
+    if not permissions.can_close_review(by, review.household.village):
         errors["non_field_errors"] = [_("只有本镇街经办人可以办理复核。")]
     if review.status != Review.Status.OPEN:
         errors["status"] = [_("该复核已办结。")]
+    elif review.awaiting_confirmation:
+        errors["status"] = [_("该复核已提出意见，等待县级审批人确认。")]
     if outcome not in Review.Outcome.values:
         errors["outcome"] = [_("请选择复核结果。")]
     if not reasons.strip():
@@ -151,6 +169,13 @@ def _check_close(
                 ]
             elif month > _add_months(this_month, 12):
                 errors["effective_month"] = [_("生效月份不能晚于一年以后。")]
+            else:
+                first = review.household.enrollments.filter(status="active").order_by("start_month")
+                started = first.values_list("start_month", flat=True).first()
+                if started is not None and month < started and outcome != Review.Outcome.STOP:
+                    errors["effective_month"] = [
+                        _("生效月份不能早于保障起始月份 %(m)s。") % {"m": started.strftime("%Y-%m")}
+                    ]
     if (
         outcome == Review.Outcome.STOP
         and review.kind != Review.Kind.DEATH
@@ -174,23 +199,16 @@ def _check_close(
     return month or this_month
 
 
-def _review_inputs(household: Household, base: dict) -> dict:
-    """The household as it is now, with the declared assets etc. of its last assessment."""
+def _review_inputs(household: Household, base: dict, refusers: list[int]) -> dict:
+    """The household as it is now — its living members — with the declared assets etc. of
+    its latest facts, and the work-refusal adjustment in force."""
     members = [
-        {
-            "person_id": p.pk,
-            "relation": p.relation,
-            "birth_date": p.birth_date.isoformat(),
-            "monthly_income": str(p.monthly_income),
-            "disability_grade": p.disability_grade,
-            "disability_type": p.disability_type or None,
-            "serious_illness": p.serious_illness,
-            "self_care": p.self_care,
-            "in_school": p.in_school,
-        }
-        for p in household.members.order_by("id")
+        member_facts(p)
+        for p in household.members.filter(status=Person.Status.LIVING).order_by("id")
     ]
-    return {**base, "area": household.village.area, "members": members}
+    inputs = {**base, "area": household.village.area, "members": members}
+    inputs["adjustments"] = {"work_refusal": sorted(refusers)} if refusers else {}
+    return inputs
 
 
 @transaction.atomic
@@ -203,43 +221,110 @@ def review_close(
     effective_month: dt.date | None = None,
     exit_months: int | None = None,
 ) -> Review:
-    """Close a review with its outcome (SPEC §6). Increase/reduce re-assess the household as it
-    is now with the standards in force, freeze that assessment and move each amount; stop ends
-    the enrollments; gradual exit keeps the amount and ends after up to 6 months."""
+    """Close a review with its outcome (SPEC §6). "Keep" and "increase" take effect at once;
+    a stop, reduction or gradual exit is the township's proposal, which takes effect when the
+    county approver confirms it (:func:`review_confirm`, proposer ≠ confirmer)."""
     review = (
         Review.objects.select_for_update().select_related("household__village").get(pk=review.pk)
     )
     month = _check_close(review, by, outcome, reasons, effective_month, exit_months)
-    enrollments = list(
-        review.household.enrollments.filter(status=Enrollment.Status.ACTIVE).select_related(
-            "assessment"
-        )
-    )
-    if outcome in (Review.Outcome.INCREASE, Review.Outcome.REDUCE):
-        _reassess(review, by, outcome, reasons, month, enrollments)
-    elif outcome == Review.Outcome.STOP:
-        for e in enrollments:
-            e.status, e.end_month = Enrollment.Status.STOPPED, month
-            e.save(update_fields=["status", "end_month"])
-        _tekun_exit_notice(review, by, enrollments)
-    elif outcome == Review.Outcome.GRADUAL_EXIT:
-        for e in enrollments:
-            e.end_month = _add_months(month, exit_months)
-            e.save(update_fields=["end_month"])
-    review.status, review.outcome, review.reasons = Review.Status.CLOSED, outcome, reasons.strip()
+    enrollments = ledger.household_enrollments_lock(review.household_id)
+    review.outcome, review.reasons = outcome, reasons.strip()
     review.effective_month = month if outcome != Review.Outcome.KEEP else None
     review.exit_months = exit_months if outcome == Review.Outcome.GRADUAL_EXIT else None
+    if outcome in (Review.Outcome.INCREASE, Review.Outcome.REDUCE):
+        review.assessment = _reassess(review, by, outcome, month, enrollments)
+    if outcome in NEEDS_CONFIRMATION:
+        review.proposed_by, review.proposed_at = by, timezone.now()
+        review.save()
+        if outcome == Review.Outcome.STOP:
+            _tekun_exit_notice(review, by, enrollments)
+        return review
+    if outcome == Review.Outcome.INCREASE:
+        _apply_amounts(review, by, enrollments)
+    return _closed(review, by)
+
+
+def _closed(review: Review, by: User) -> Review:
+    review.status = Review.Status.CLOSED
     review.closed_by, review.closed_at = by, timezone.now()
     review.save()
     return review
+
+
+@transaction.atomic
+def review_confirm(*, review: Review, by: User, reasons: str) -> Review:
+    """The county approver confirms the township's proposed stop, reduction or gradual exit
+    (SPEC §1, §6); it takes effect from the proposed month."""
+    review = (
+        Review.objects.select_for_update().select_related("household__village").get(pk=review.pk)
+    )
+    _check_confirm(review, by, reasons)
+    enrollments = ledger.household_enrollments_lock(review.household_id)
+    month = review.effective_month
+    if review.outcome == Review.Outcome.REDUCE:
+        _apply_amounts(review, by, enrollments)
+    elif review.outcome == Review.Outcome.STOP:
+        ledger.enrollments_stop(enrollments=enrollments, last_month=_add_months(month, -1))
+    elif review.outcome == Review.Outcome.GRADUAL_EXIT:
+        ledger.enrollments_schedule_end(
+            enrollments=enrollments, last_month=_add_months(month, review.exit_months - 1)
+        )
+    review.confirm_reasons = reasons.strip()
+    return _closed(review, by)
+
+
+@transaction.atomic
+def review_send_back(*, review: Review, by: User, reasons: str) -> Review:
+    """The county sends a proposal back to the township with its reasons; nothing changes."""
+    review = (
+        Review.objects.select_for_update().select_related("household__village").get(pk=review.pk)
+    )
+    _check_confirm(review, by, reasons)
+    review.reported_change = f"{review.reported_change}\n{_('县级退回')}：{reasons.strip()}"
+    review.outcome, review.reasons, review.effective_month = "", "", None
+    review.exit_months, review.assessment = None, None
+    review.proposed_by, review.proposed_at = None, None
+    review.save()
+    return review
+
+
+def _check_confirm(review: Review, by: User, reasons: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not permissions.can_confirm_review(by, review.household.village):
+        errors["non_field_errors"] = [_("只有本县级审批人可以确认复核意见。")]
+    elif not review.awaiting_confirmation:
+        errors["status"] = [_("该复核没有待确认的意见。")]
+    elif review.proposed_by_id == by.pk:
+        errors["non_field_errors"] = [_("提出复核意见的人员不能同时确认。")]
+    if not reasons.strip():
+        errors["reasons"] = [_("请写明确认或退回的理由。")]
+    if errors:
+        raise ReviewError(next(iter(errors.values()))[0], errors)
+
+
+def _apply_amounts(review: Review, by: User, enrollments: list[Enrollment]) -> None:
+    """Write the reviewed amounts from the effective month; the enrollments of members no
+    longer living in the household stop the month before."""
+    living = set(
+        review.household.members.filter(status=Person.Status.LIVING).values_list("pk", flat=True)
+    )
+    gone = [e for e in enrollments if e.person_id is not None and e.person_id not in living]
+    ledger.enrollments_stop(enrollments=gone, last_month=_add_months(review.effective_month, -1))
+    ledger.amounts_write(
+        enrollments=[e for e in enrollments if e not in gone],
+        from_month=review.effective_month,
+        reason=f"{Review.Outcome(review.outcome).label}：{review.reasons}",
+        by=by,
+        assessment=review.assessment,
+        review=review,
+    )
 
 
 def _tekun_exit_notice(review: Review, by: User, enrollments) -> None:
     """特困 support ends after a 7-day notice in the village (SPEC §6)."""
     if review.kind == Review.Kind.DEATH:
         return
-    from applicants.idnumber import mask_name
-
     for e in enrollments:
         if e.policy_code != "tekun" or e.person_id is None:
             continue
@@ -249,7 +334,7 @@ def _tekun_exit_notice(review: Review, by: User, enrollments) -> None:
             closes_on=timezone.localdate()
             + dt.timedelta(days=time_limit(Code.TEKUN_EXIT_NOTICE_DAYS)),
             masked_name=mask_name(e.person.name),
-            household_size=review.household.members.count(),
+            household_size=review.household.members.filter(status=Person.Status.LIVING).count(),
             category="tekun",
             monthly_amount=e.monthly_amount,
             by=by,
@@ -285,6 +370,11 @@ def _refusers(household: Household, since: dt.date, limit: int | None) -> list[i
 def work_refusal_record(*, person, by: User, refused_on: dt.date, offer: str) -> WorkRefusal:
     """Record a refusal of suitable work; reaching the set number opens a review that reduces
     that member's share (SPEC §6)."""
+    household = person.household
+    permissions.require(
+        permissions.can_record_work_refusal(by, household.village),
+        _("只有本镇街经办人可以登记拒绝就业。"),
+    )
     if not offer.strip():
         msg = _("请写明介绍的工作。")
         raise ReviewError(msg, {"offer": [msg]})
@@ -294,54 +384,62 @@ def work_refusal_record(*, person, by: User, refused_on: dt.date, offer: str) ->
     refusal = WorkRefusal.objects.create(
         person=person, refused_on=refused_on, offer=offer.strip(), recorded_by=by
     )
-    household = person.household
     active = household.enrollments.filter(status=Enrollment.Status.ACTIVE).order_by("start_month")
     first = active.first()
     if first is not None:
         limit = _refusal_limit(household, timezone.localdate())
         if person.pk in _refusers(household, first.start_month, limit):
-            review_report_change(
+            # The text leaves the township (a supervisor reads reviews): a masked name only.
+            review_open(
                 household=household,
                 by=by,
                 kind=Review.Kind.CHANGE,
-                description=_("%(name)s 无正当理由拒绝就业已达 %(n)d 次，应减发其本人份额。")
-                % {"name": person.name, "n": limit},
+                description=_("成员 %(name)s 无正当理由拒绝就业已达 %(n)d 次，应减发其本人份额。")
+                % {"name": mask_name(person.name), "n": limit},
             )
     return refusal
 
 
-def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
+def _reassess(
+    review: Review, by: User, outcome: str, month: dt.date, enrollments: list[Enrollment]
+) -> Assessment:
+    """Assess the household as it is now with the numbers in force in ``month``, freeze it
+    (facts, numbers and the rules' result, so it replays), and refuse an outcome the rules
+    contradict. Writes no amount: that is the ledger's, at once or on confirmation."""
     household = review.household
     if not enrollments:
         raise ReviewError(_("该家庭没有在保记录。"))
-    base = enrollments[0].assessment.inputs
-    inputs = _review_inputs(household, base)
-    standards = standards_in_force(region=household.village, area=inputs["area"], on=month)
+    base = max(enrollments, key=lambda e: e.assessment_id).assessment.inputs
+    first_start = min(e.start_month for e in enrollments)
+    refusers = _refusers(household, first_start, _refusal_limit(household, month))
+    inputs = _review_inputs(household, base, refusers)
+    if not inputs["members"]:
+        msg = _("家庭已无共同生活成员，请选择停保。")
+        raise ReviewError(msg, {"outcome": [msg]})
+    standards = standards_in_force(
+        region=household.village, area=inputs["area"], on=ledger.numbers_on(month)
+    )
+    result = rules.assess(household_from_inputs(inputs, month), standards.parameters)
     assessment = Assessment.objects.create(
         household=household,
         on=month,
         inputs=inputs,
         parameters=parameters_to_json(standards.parameters),
         standard_ids=list(standards.version_ids),
-        result={"review": review.pk},
+        result=result_json(result),
         created_by=by,
     )
-    changes = []
-    first_start = min(e.start_month for e in enrollments)
-    refusers = _refusers(household, first_start, _refusal_limit(household, month))
-    size = len(inputs["members"])
+    total_old = total_new = Decimal("0.00")
+    living = {m["person_id"] for m in inputs["members"]}
     for e in enrollments:
-        amount = new_amount(e.policy_code, e.person_id, inputs, standards.parameters, month)
+        total_old += e.monthly_amount
+        if e.person_id is not None and e.person_id not in living:
+            continue  # stops with the member
+        amount = enrollment_amount(e.policy_code, e.person_id, inputs, standards.parameters, month)
         if amount is None:
             msg = _("按现有情况已不符合保障条件，请选择停保或渐退。")
             raise ReviewError(msg, {"outcome": [msg]})
-        if e.person_id is None:  # a household amount: each refusing member loses their share
-            amount -= rules.member_share(amount, size) * len(refusers)
-        elif e.person_id in refusers:
-            amount = Decimal("0.00")
-        changes.append((e, max(amount, Decimal("0.00"))))
-    total_old = sum((e.monthly_amount for e, _a in changes), Decimal("0"))
-    total_new = sum((a for _e, a in changes), Decimal("0"))
+        total_new += amount
     if (outcome == Review.Outcome.INCREASE and total_new <= total_old) or (
         outcome == Review.Outcome.REDUCE and total_new >= total_old
     ):
@@ -350,18 +448,7 @@ def _reassess(review, by, outcome, reasons, month, enrollments) -> None:
             "new": total_new,
         }
         raise ReviewError(msg, {"outcome": [msg]})
-    for e, amount in changes:
-        EnrollmentAmount.objects.create(
-            enrollment=e,
-            amount=amount,
-            previous_amount=e.monthly_amount,
-            effective_month=month,
-            reason=f"{Review.Outcome(outcome).label}：{reasons.strip()}"[:200],
-            assessment=assessment,
-        )
-        e.monthly_amount = amount
-        e.save(update_fields=["monthly_amount"])
-    review.assessment = assessment
+    return assessment
 
 
 def due_reviews(*, user):
@@ -373,3 +460,8 @@ def due_reviews(*, user):
         "household__village__parent"
     )
     return (qs if q is None else qs.filter(q)).order_by("due_on", "id")
+
+
+def reviews_awaiting_confirmation(*, user):
+    """Proposed stops, reductions and exits waiting for this approver (待确认)."""
+    return due_reviews(user=user).filter(proposed_at__isnull=False)

@@ -21,6 +21,7 @@ OPTIONAL_ITEMS = {
     StandardItem.RELATIVE_POVERTY_MULTIPLE,
     StandardItem.DIBAO_FLOOR,
     StandardItem.WORK_REFUSAL_LIMIT,  # read by reviews, not by the rules engine
+    StandardItem.TEMPORARY_TOWNSHIP_LIMIT,  # read by the 临时救助 decision
 }
 
 
@@ -203,3 +204,46 @@ def standard_value(*, item: str, region: Region, area: str, on: dt.date) -> Deci
     )
     row = _pick(rows, item, area)
     return row.value if row is not None else None
+
+
+#: The amount due for every enrollment in a month, set-based (payroll and back-pay read this):
+#: within the enrollment's months, the ledger row written last among those effective by then.
+AMOUNTS_DUE_SQL = """
+    SELECT DISTINCT ON (a.enrollment_id) a.enrollment_id, a.amount
+    FROM eligibility_enrollmentamount a
+    JOIN eligibility_enrollment e ON e.id = a.enrollment_id
+    WHERE a.effective_month <= %(month)s
+      AND e.start_month <= %(month)s
+      AND (e.end_month IS NULL OR e.end_month >= %(month)s)
+      AND (%(ids)s::bigint[] IS NULL OR e.id = ANY(%(ids)s::bigint[]))
+    ORDER BY a.enrollment_id, a.id DESC
+"""
+
+
+def amounts_due(*, month: dt.date, enrollment_ids: list[int] | None = None) -> dict[int, Decimal]:
+    """Enrollment id → amount due in ``month`` (enrollments not due that month are absent)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(AMOUNTS_DUE_SQL, {"month": month.replace(day=1), "ids": enrollment_ids})
+        return dict(cursor.fetchall())
+
+
+def amount_due(*, enrollment_id: int, month: dt.date) -> Decimal | None:
+    """The amount due for enrollment E in month M (None: not in the guarantee that month)."""
+    return amounts_due(month=month, enrollment_ids=[enrollment_id]).get(enrollment_id)
+
+
+def member_facts(person) -> dict:
+    """One member as the rules engine is given them, frozen (JSON)."""
+    return {
+        "person_id": person.pk,
+        "relation": person.relation,
+        "birth_date": person.birth_date.isoformat(),
+        "monthly_income": str(person.monthly_income),
+        "disability_grade": person.disability_grade,
+        "disability_type": person.disability_type or None,
+        "serious_illness": person.serious_illness,
+        "self_care": person.self_care,
+        "in_school": person.in_school,
+    }

@@ -44,3 +44,17 @@ def reviews_schedule() -> int:
     from .reviews import reviews_schedule as run
 
     return run()
+
+
+@shared_task(name="eligibility.reevaluations_due", time_limit=120, soft_time_limit=100)
+def reevaluations_due() -> list[int]:
+    from .services import reevaluations_due as run
+
+    return run()
+
+
+@shared_task(name="eligibility.enrollments_end_due", time_limit=600, soft_time_limit=540)
+def enrollments_end_due() -> int:
+    from .services.exits import exits_due
+
+    return exits_due()

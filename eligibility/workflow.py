@@ -3,15 +3,15 @@ frozen assessment, the 7-day public notice, objections, and the county decision 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants import permissions
 from applicants.applications import (
     ApplicationError,
     application_step,
@@ -21,9 +21,10 @@ from applicants.applications import (
     workday_overrides,
 )
 from applicants.idnumber import mask_name
-from applicants.models import Application, Role, TimeLimit, User, time_limit
+from applicants.models import Application, ApplicationTransition, TimeLimit, User, time_limit
 from applicants.workdays import add_workdays
 from integrity import services as integrity
+from integrity.services import client_ip
 
 from . import rules
 from .models import (
@@ -31,27 +32,32 @@ from .models import (
     Category,
     Decision,
     Enrollment,
-    EnrollmentAmount,
     Survey,
+    TemporaryGrant,
     Verification,
 )
-from .selectors import standards_in_force
-from .services import household_from_inputs
-
-
-def _require(by: User, application: Application, role: str, message: str) -> None:
-    if by.is_admin_role:
-        return
-    if by.role != role or not application.village.path.startswith(by.region.path):
-        raise ApplicationError(message, {"non_field_errors": [message]})
+from .rules import frozen
+from .rules.frozen import (
+    household_from_inputs,
+    parameters_from_json,
+    parameters_to_json,
+    result_json,
+)
+from .selectors import member_facts, standards_in_force
+from .services import enrollments as ledger
+from .services import temporary
 
 
 def _caseworker(by, application):
-    _require(by, application, Role.CASEWORKER, _("只有本镇街经办人可以办理此步骤。"))
+    permissions.require(
+        permissions.can_work_case(by, application.village), _("只有本镇街经办人可以办理此步骤。")
+    )
 
 
 def _approver(by, application):
-    _require(by, application, Role.APPROVER, _("只有本县级审批人可以作出决定。"))
+    permissions.require(
+        permissions.can_decide_case(by, application.village), _("只有本县级审批人可以作出决定。")
+    )
 
 
 @transaction.atomic
@@ -79,7 +85,13 @@ def verification_record(
     business_found: bool = False,
     income_found: Decimal | None = None,
 ) -> Verification:
-    """Record the verification outcome by hand (until the data-source fan-out exists)."""
+    """Record the verification outcome by hand (until the data-source fan-out exists).
+
+    The outcome stops the data-verification clock (MZ-2021: 3 working days) and starts the
+    home survey's: SPEC §6 gives the survey no limit of its own, so it gets the investigation
+    limit (调查, of which the survey is part). A corrected outcome keeps a survey clock already
+    running, so re-recording cannot extend it.
+    """
     _caseworker(by, application)
     if application.state != "verifying":
         msg = _("只有在核对调查阶段才能录入核对结果。")
@@ -90,7 +102,7 @@ def verification_record(
     if financial_assets_found < 0 or (income_found is not None and income_found < 0):
         msg = _("金额不能为负数。")
         raise ApplicationError(msg, {"financial_assets_found": [msg]})
-    return Verification.objects.create(
+    verification = Verification.objects.create(
         application=application,
         recorded_by=by,
         summary=summary.strip(),
@@ -100,6 +112,25 @@ def verification_record(
         business_found=business_found,
         income_found=income_found,
     )
+    if application.due_for != "survey":
+        _survey_clock_start(application)
+    return verification
+
+
+def _survey_clock_start(application: Application) -> None:
+    """The case now waits for a home survey: due within the investigation limit (SPEC §6)."""
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), workday_overrides()
+    )
+    application.due_for = "survey"
+    # Conditional on the state read, like a transition: a case someone else just moved on
+    # keeps the clock of its new step.
+    moved = Application.objects.filter(pk=application.pk, state=application.state).update(
+        due_on=application.due_on, due_for=application.due_for
+    )
+    if not moved:
+        msg = _("该申请刚被他人处理，请刷新后再试。")
+        raise ApplicationError(msg, {"state": [msg]})
 
 
 @transaction.atomic
@@ -111,9 +142,14 @@ def application_survey(
     staff: list[str],
     findings: str,
     signed: bool,
+    income_unstable: bool | None = None,
     request=None,
 ) -> Survey:
-    """Record the home survey (入户调查): ≥ 2 staff, signed, after the verification outcome."""
+    """Record the home survey (入户调查): ≥ 2 staff, signed, after the verification outcome.
+
+    ``income_unstable`` (收入不稳定) is what the staff found at the home; it sets the household's
+    review interval (SPEC §6: every 6 months instead of yearly). None leaves it as it was.
+    """
     _caseworker(by, application)
     ensure_can(application, "survey")
     staff = [s.strip() for s in staff if s and s.strip()]
@@ -138,6 +174,10 @@ def application_survey(
         signed=signed,
         recorded_by=by,
     )
+    household = application.household
+    if income_unstable is not None and household.income_unstable != income_unstable:
+        household.income_unstable = income_unstable
+        household.save(update_fields=["income_unstable", "updated_at"])
     application.due_on = None
     application.due_for = ""
     application_step(application, "survey", by=by, request=request)
@@ -160,18 +200,8 @@ def assessment_inputs(application: Application) -> dict[str, Any]:
             assets.get("business_registered") or verification.business_found
         )
     members = [
-        {
-            "person_id": p.pk,
-            "relation": p.relation,
-            "birth_date": p.birth_date.isoformat(),
-            "monthly_income": str(p.monthly_income),
-            "disability_grade": p.disability_grade,
-            "disability_type": p.disability_type or None,
-            "serious_illness": p.serious_illness,
-            "self_care": p.self_care,
-            "in_school": p.in_school,
-        }
-        for p in application.household.members.order_by("id")
+        member_facts(p)
+        for p in application.household.members.filter(status="living").order_by("id")
     ]
     return {
         "area": application.village.area,
@@ -180,57 +210,6 @@ def assessment_inputs(application: Application) -> dict[str, Any]:
         "rigid_expenditure_12m": data.get("rigid_expenditure_12m") or {},
         "supporter": data.get("supporter") or {},
         "hardship": data.get("hardship"),
-    }
-
-
-def parameters_to_json(params: rules.Parameters) -> dict[str, Any]:
-    return {
-        k: (
-            str(v)
-            if isinstance(v, Decimal)
-            else {kk: str(vv) for kk, vv in v.items()}
-            if isinstance(v, dict)
-            else v
-        )
-        for k, v in dataclasses.asdict(params).items()
-    }
-
-
-def parameters_from_json(data: dict[str, Any]) -> rules.Parameters:
-    values = {}
-    for field in dataclasses.fields(rules.Parameters):
-        v = data.get(field.name)
-        if field.name == "care_yearly":
-            values[field.name] = {k: Decimal(x) for k, x in v.items()}
-        elif isinstance(v, str):
-            values[field.name] = Decimal(v)
-        else:
-            values[field.name] = v
-    return rules.Parameters(**values)
-
-
-def _result_json(assessment: rules.Assessment) -> dict[str, Any]:
-    def money(v):
-        return None if v is None else str(v)
-
-    return {
-        "household_size": assessment.household_size,
-        "counted_income": money(assessment.counted_income),
-        "per_capita_income": money(assessment.per_capita_income),
-        "categories": sorted(assessment.categories),
-        "results": [
-            {
-                "policy": r.policy,
-                "eligible": r.eligible,
-                "member": r.member,
-                "monthly_amount": money(r.monthly_amount),
-                "min_amount": money(r.min_amount),
-                "max_amount": money(r.max_amount),
-                "line": money(r.line),
-                "reasons": list(r.reasons),
-            }
-            for r in assessment.results
-        ],
     }
 
 
@@ -253,7 +232,7 @@ def assessment_freeze(
         inputs=inputs,
         parameters=parameters_to_json(standards.parameters),
         standard_ids=list(standards.version_ids),
-        result=_result_json(result),
+        result=result_json(result),
         created_by=by,
     )
 
@@ -261,7 +240,7 @@ def assessment_freeze(
 def assessment_replay(assessment: Assessment) -> dict[str, Any]:
     """Run a frozen assessment again from what it stored; equal to ``assessment.result``."""
     params = parameters_from_json(assessment.parameters)
-    return _result_json(_run(assessment.inputs, params, assessment.on))
+    return result_json(_run(assessment.inputs, params, assessment.on))
 
 
 @transaction.atomic
@@ -319,7 +298,8 @@ def public_notice_open(*, application: Application, by: User, request=None):
 
 @transaction.atomic
 def objection_record(*, application: Application, by: User, text: str, request=None):
-    """An objection during the notice reopens the home survey (SPEC §6)."""
+    """An objection during the notice reopens the home survey (SPEC §6); the new survey is due
+    within the investigation limit, like the first one after verification."""
     _caseworker(by, application)
     if not text.strip():
         msg = _("请填写异议内容。")
@@ -330,7 +310,10 @@ def objection_record(*, application: Application, by: User, text: str, request=N
         raise ApplicationError(msg, {"state": [msg]})
     objection = integrity.objection_record(notice=notice, text=text.strip(), by=by)
     application.notice_closes_on = None
-    application.due_on = None
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), workday_overrides()
+    )
+    application.due_for = "survey"
     application_step(application, "reopen_survey", by=by, request=request, reason=text.strip())
     return objection
 
@@ -339,8 +322,13 @@ def _first_of_next_month(day: dt.date) -> dt.date:
     return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
-def _decide_checks(application: Application, by: User, reasons: str) -> None:
-    _approver(by, application)
+def _decide_checks(
+    application: Application, by: User, reasons: str, *, local_ok: bool = False
+) -> None:
+    """Who decides (the county; the township too for 临时救助 within its limit), after the
+    notice, with reasons, never the proposer."""
+    if not (local_ok and permissions.can_approve_temporary_locally(by, application.village)):
+        _approver(by, application)
     ensure_can(application, "approve")
     errors: dict[str, list[str]] = {}
     if not reasons.strip():
@@ -361,20 +349,91 @@ def _decide_checks(application: Application, by: User, reasons: str) -> None:
         raise ApplicationError(next(iter(errors.values()))[0], errors)
 
 
+def result_key(result: dict[str, Any]) -> str:
+    """How a result is chosen: its policy code, with the member index for per-member ones."""
+    policy, member = result["policy"], result["member"]
+    return policy if member is None else f"{policy}:{member}"
+
+
+def enrollable_results(assessment: Assessment) -> list[dict[str, Any]]:
+    """The results an approver may enroll: eligible, with a monthly amount or a status
+    (边缘, relative poverty); the one-off 临时救助 is paid once, not enrolled."""
+    return [
+        r
+        for r in assessment.result["results"]
+        if r["eligible"]
+        and (r["monthly_amount"] is not None or r["policy"] in frozen.STATUS_ONLY)
+        and r["policy"] != "temporary"
+    ]
+
+
+def default_choice(application: Application, assessment: Assessment) -> list[str]:
+    """What the approver is offered first: the requested result if eligible (per-member ones
+    for every eligible member), else the household result, else members' own results —
+    one per member, the one paying more first (SPEC §5: the platform shows which pays more)."""
+    results = enrollable_results(assessment)
+    requested = [r for r in results if r["policy"] == application.requested]
+    if requested:
+        return [result_key(r) for r in requested]
+    household = [r for r in results if r["member"] is None and r["monthly_amount"] is not None]
+    if household:
+        return [result_key(max(household, key=lambda r: Decimal(r["monthly_amount"])))]
+    best: dict[int, dict] = {}
+    for r in results:
+        if r["member"] is None or r["monthly_amount"] is None:
+            continue
+        if r["member"] not in best or Decimal(r["monthly_amount"]) > Decimal(
+            best[r["member"]]["monthly_amount"]
+        ):
+            best[r["member"]] = r
+    if best:
+        return [result_key(r) for r in best.values()]
+    return [result_key(r) for r in results[:1]]
+
+
+#: results that exclude each other for one household or one member (one slot each)
+HOUSEHOLD_SLOT = frozenset({"dibao", "expenditure_hardship", "dibao_edge", "relative_poverty"})
+MEMBER_SLOT = frozenset({"tekun", "dibao_single", "orphan"})
+
+
+def _chosen(assessment: Assessment, choices: list[str]) -> list[dict[str, Any]]:
+    by_key = {result_key(r): r for r in enrollable_results(assessment)}
+    errors = [c for c in choices if c not in by_key]
+    if errors or not choices:
+        msg = _("请从符合条件的结果中选择要纳入的保障类别。")
+        raise ApplicationError(msg, {"choices": [msg]})
+    chosen = [by_key[c] for c in dict.fromkeys(choices)]
+    if sum(1 for r in chosen if r["policy"] in HOUSEHOLD_SLOT) > 1:
+        msg = _("低保、支出型、低保边缘、相对贫困只能选择其一。")
+        raise ApplicationError(msg, {"choices": [msg]})
+    members = [r["member"] for r in chosen if r["policy"] in MEMBER_SLOT]
+    if len(members) != len(set(members)):
+        msg = _("同一成员的特困供养、单人保、孤儿基本生活费只能选择其一。")
+        raise ApplicationError(msg, {"choices": [msg]})
+    return chosen
+
+
 @transaction.atomic
 def application_approve(
-    *, application: Application, by: User, reasons: str, request=None
+    *,
+    application: Application,
+    by: User,
+    reasons: str,
+    choices: list[str] | None = None,
+    temporary_amount: Decimal | None = None,
+    request=None,
 ) -> list[Enrollment]:
-    """Approve (批准): an insert-only decision on the latest frozen assessment, and the
-    enrollments it creates, paid from the month after approval (SPEC §6)."""
-    _decide_checks(application, by, reasons)
+    """Approve (批准): an insert-only decision on the latest frozen assessment, enrolling the
+    results the approver chose among those the household is eligible for (SPEC §5), paid from
+    the month after approval (SPEC §6)."""
     assessment = application.assessments.order_by("-created_at").first()
-    eligible = [
-        r for r in assessment.result["results"] if r["eligible"] and r["monthly_amount"] is not None
-    ]
-    if not eligible:
+    if application.requested == "temporary":
+        return _approve_temporary(application, by, reasons, assessment, temporary_amount, request)
+    _decide_checks(application, by, reasons)
+    if not enrollable_results(assessment):
         msg = _("测算结果不符合任何按月保障条件，不能批准；请作出不予批准决定。")
         raise ApplicationError(msg, {"non_field_errors": [msg]})
+    chosen = _chosen(assessment, choices or default_choice(application, assessment))
     decision = Decision.objects.create(
         application=application,
         assessment=assessment,
@@ -386,7 +445,7 @@ def application_approve(
     application.due_on = None
     application.due_for = ""
     application_step(application, "approve", by=by, request=request, reason=reasons.strip())
-    enrollments = _enroll(application, assessment, decision)
+    enrollments = _enroll(application, assessment, decision, chosen, by)
     application_step(application, "enroll", by=by, request=request)
     notify_household(
         application,
@@ -398,51 +457,91 @@ def application_approve(
     return enrollments
 
 
-def _enroll(application, assessment, decision) -> list[Enrollment]:
-    """The household result (低保) if eligible, else members' own (单人保, 特困)."""
-    results = [
-        r for r in assessment.result["results"] if r["eligible"] and r["monthly_amount"] is not None
-    ]
-    household_level = [r for r in results if r["member"] is None]
-    chosen = household_level[:1] if household_level and application.requested != "tekun" else []
-    if not chosen:
-        chosen = [r for r in results if r["member"] is not None]
-        # One enrollment per member: 特困 beats 单人保 for the same person.
-        by_member: dict[int, dict] = {}
-        for r in chosen:
-            if r["member"] not in by_member or r["policy"] == "tekun":
-                by_member[r["member"]] = r
-        chosen = list(by_member.values()) or household_level[:1]
+def _approve_temporary(application, by, reasons, assessment, amount, request) -> list:
+    """临时救助 is paid once (SPEC §5): the amount the caseworker sized within the rules'
+    range; the township may approve it up to its limit, the county above. An emergency already
+    paid first (先行救助) is completed by this decision, not paid again."""
+    result = temporary.temporary_result(assessment)
+    grant = TemporaryGrant.objects.filter(application=application).first()
+    if grant is not None:
+        amount = grant.amount
+    amount = temporary.amount_checked(result, amount)
+    local_ok = amount <= temporary.township_limit(application.village)
+    _decide_checks(application, by, reasons, local_ok=local_ok)
+    Decision.objects.create(
+        application=application,
+        assessment=assessment,
+        outcome=Decision.Outcome.APPROVED,
+        reasons=reasons.strip(),
+        decided_by=by,
+    )
+    application.decided_at = timezone.now()
+    application.due_on = None
+    application.due_for = ""
+    application_step(application, "approve", by=by, request=request, reason=reasons.strip())
+    if grant is None:
+        temporary.grant_create(
+            application=application,
+            result=result,
+            amount=amount,
+            by=by,
+            reasons=reasons,
+            assessment=assessment,
+        )
+    else:
+        grant.file_completed_at = timezone.now()
+        grant.assessment = assessment
+        grant.save(update_fields=["file_completed_at", "assessment"])
+    notify_household(
+        application, _("您的临时救助申请已批准，救助金 %(a)s 元将一次性发放。") % {"a": amount}
+    )
+    return []
+
+
+def _enroll(application, assessment, decision, chosen, by) -> list[Enrollment]:
+    """One enrollment per chosen result, refused when the household (or member) is already in
+    that category — checked here with a clear message, and by the partial unique constraints
+    if two approvals race."""
     members = assessment.inputs["members"]
     categories = {c.code: c for c in Category.objects.all()}
     start = _first_of_next_month(today())
     rows = []
     for r in chosen:
-        category_code = "dibao" if r["policy"] in ("dibao", "dibao_single") else r["policy"]
+        category = categories[frozen.category_of(r["policy"])]
         person_id = members[r["member"]]["person_id"] if r["member"] is not None else None
+        active = Enrollment.objects.filter(status=Enrollment.Status.ACTIVE, category=category)
+        active = (
+            active.filter(person_id=person_id)
+            if person_id is not None
+            else active.filter(household=application.household, person__isnull=True)
+        )
+        if active.exists():
+            msg = _("该%(who)s已在“%(c)s”保障中，不能重复纳入。") % {
+                "who": _("成员") if person_id is not None else _("家庭"),
+                "c": category.name,
+            }
+            raise ApplicationError(msg, {"choices": [msg]})
+        amount = r["monthly_amount"] if r["monthly_amount"] is not None else "0.00"
         rows.append(
             Enrollment(
                 household=application.household,
                 person_id=person_id,
-                category=categories[category_code],
+                category=category,
                 policy_code=r["policy"],
-                monthly_amount=Decimal(r["monthly_amount"]),
+                monthly_amount=Decimal(amount),
                 start_month=start,
                 decision=decision,
                 assessment=assessment,
             )
         )
-    enrollments = Enrollment.objects.bulk_create(rows)
-    EnrollmentAmount.objects.bulk_create(
-        EnrollmentAmount(
-            enrollment=e,
-            amount=e.monthly_amount,
-            effective_month=start,
-            reason="审批纳入保障",
-            assessment=assessment,
-        )
-        for e in enrollments
-    )
+    try:
+        with transaction.atomic():
+            enrollments = Enrollment.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        msg = _("该家庭已纳入同一保障类别，不能重复纳入。")
+        raise ApplicationError(msg, {"choices": [msg]}) from exc
+    for e in enrollments:
+        ledger.enrollment_open(enrollment=e, by=by)
     return enrollments
 
 
@@ -472,8 +571,20 @@ def application_reject(
 def county_visit_record(*, application: Application, by: User, request=None) -> Application:
     """The county's own home visit, required for a close relative of staff (近亲属备案)."""
     _approver(by, application)
+    if application.county_visit_done:
+        msg = _("县级入户核查已登记。")
+        raise ApplicationError(msg, {"non_field_errors": [msg]})
     application.county_visit_done = True
     application.save(update_fields=["county_visit_done"])
+    ApplicationTransition.objects.create(
+        application=application,
+        action="county_visit",
+        source=application.state,
+        target=application.state,
+        by=by,
+        ip_address=client_ip(request) if request is not None else None,
+        reason=_("县级入户核查（近亲属备案）"),
+    )
     return application
 
 
@@ -482,4 +593,4 @@ def assessment_preview_for(application: Application) -> dict[str, Any]:
     on = today()
     inputs = assessment_inputs(application)
     standards = standards_in_force(region=application.village, area=inputs["area"], on=on)
-    return _result_json(_run(inputs, standards.parameters, on))
+    return result_json(_run(inputs, standards.parameters, on))

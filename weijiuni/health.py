@@ -37,10 +37,28 @@ def _broker() -> str:
         return f"error: {exc.__class__.__name__}"
 
 
-#: the named checks; each answers "ok" or "error: <what>"
+def _calendar() -> str:
+    """Whether the working-day calendar knows the holidays of the next 60 days. Reported, not
+    counted in ``status``: the site works, but time limits past the gap would come out early."""
+    from django.utils import timezone
+
+    from applicants.workdays import calendar_gap
+
+    try:
+        gap = calendar_gap(timezone.localdate())
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok" if gap is None else f"uncovered from {gap.isoformat()}"
+
+
+#: the named checks that decide ``status``; each answers "ok" or "error: <what>"
 CHECKS: dict[str, Callable[[], str]] = {
     "database": _database,
     "broker": _broker,
+}
+#: named checks reported in the detail only: a warning, not an outage
+WARNINGS: dict[str, Callable[[], str]] = {
+    "calendar": _calendar,
 }
 
 
@@ -60,6 +78,8 @@ def healthz(request):
     status = 200 if ok else 503
     if not _may_see_detail(request):
         return JsonResponse({"status": "ok" if ok else "fail"}, status=status)
+    warnings = {name: check() for name, check in WARNINGS.items()}
     return JsonResponse(
-        {"status": "ok" if ok else "fail", **checks, "demo": settings.DEMO}, status=status
+        {"status": "ok" if ok else "fail", **checks, **warnings, "demo": settings.DEMO},
+        status=status,
     )

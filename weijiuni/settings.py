@@ -313,6 +313,8 @@ REEVALUATION_CHUNK_SIZE = env.int("REEVALUATION_CHUNK_SIZE", default=10_000)
 CELERY_BEAT_SCHEDULE = {
     "reevaluation-resume": {"task": "eligibility.reevaluation_resume", "schedule": 300.0},
     "reviews-schedule": {"task": "eligibility.reviews_schedule", "schedule": 6 * 3600.0},
+    "reevaluations-due": {"task": "eligibility.reevaluations_due", "schedule": 3600.0},
+    "enrollments-end-due": {"task": "eligibility.enrollments_end_due", "schedule": 3600.0},
 }
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)

@@ -47,6 +47,7 @@ urlpatterns = [
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),
     path("reviews/<int:pk>/", case_views.review_detail, name="review_detail"),
     path("households/<int:pk>/change/", case_views.report_change, name="report_change"),
+    path("households/<int:pk>/member-remove/", case_views.member_remove, name="member_remove"),
     path(
         "households/<int:pk>/work-refusal/",
         case_views.record_work_refusal,

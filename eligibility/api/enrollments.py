@@ -1,15 +1,29 @@
 """/api/v1/enrollments/ (在保) and their amount history, scoped by region and role."""
 
+import datetime as dt
+
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from eligibility.models import Enrollment, EnrollmentAmount
+from eligibility.selectors import amount_due
 
 
 class AmountSerializer(serializers.ModelSerializer):
     class Meta:
         model = EnrollmentAmount
-        fields = ["amount", "previous_amount", "effective_month", "reason", "reevaluation"]
+        fields = [
+            "amount",
+            "previous_amount",
+            "effective_month",
+            "reason",
+            "reevaluation",
+            "review",
+            "created_at",
+        ]
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -32,6 +46,19 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class MonthSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", max_length=7)
+
+    def validate_month(self, value: str) -> dt.date:
+        return dt.date.fromisoformat(f"{value}-01")
+
+
+class DueSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField()
+    month = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+
+
 class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     """Enrollments in the caller's scope, each with every amount, its month and its reason."""
 
@@ -52,3 +79,19 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
             return self.get_queryset().get(pk=int(self.kwargs["pk"]))
         except (Enrollment.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM", required=True)],
+        responses=DueSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def due(self, request, pk=None):
+        """The amount due for this enrollment in a month (null: not in the guarantee then)."""
+        query = MonthSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        month = query.validated_data["month"]
+        enrollment = self.get_object()
+        amount = amount_due(enrollment_id=enrollment.pk, month=month)
+        return Response(
+            DueSerializer({"enrollment": enrollment.pk, "month": month, "amount": amount}).data
+        )

@@ -8,7 +8,12 @@ from rest_framework.response import Response
 
 from applicants.models import Household
 from eligibility.models import Review
-from eligibility.reviews import review_close, review_report_change
+from eligibility.reviews import (
+    review_close,
+    review_confirm,
+    review_report_change,
+    review_send_back,
+)
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -26,6 +31,9 @@ class ReviewSerializer(serializers.ModelSerializer):
             "effective_month",
             "exit_months",
             "assessment",
+            "awaiting_confirmation",
+            "proposed_at",
+            "confirm_reasons",
             "closed_at",
         ]
 
@@ -41,6 +49,10 @@ class CloseSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True)
     effective_month = serializers.DateField(required=False, allow_null=True)
     exit_months = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class ConfirmSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True, max_length=2000)
 
 
 class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -82,4 +94,24 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = CloseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_close(review=self.get_object(), by=request.user, **payload.validated_data)
+        return Response(ReviewSerializer(review).data)
+
+    @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """The county approver confirms a proposed stop, reduction or gradual exit."""
+        payload = ConfirmSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = review_confirm(review=self.get_object(), by=request.user, **payload.validated_data)
+        return Response(ReviewSerializer(review).data)
+
+    @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def send_back(self, request, pk=None):
+        """The county sends the proposal back to the township; nothing changes."""
+        payload = ConfirmSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        review = review_send_back(
+            review=self.get_object(), by=request.user, **payload.validated_data
+        )
         return Response(ReviewSerializer(review).data)

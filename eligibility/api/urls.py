@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .enrollments import EnrollmentViewSet
+from .members import MemberChangeViewSet
 from .reviews import ReviewViewSet
 from .standards import ReevaluationViewSet, StandardViewSet
 from .views import AssessmentView
@@ -16,5 +17,15 @@ router.register("reevaluations", ReevaluationViewSet, basename="reevaluation")
 
 urlpatterns = [
     path("assessments/", AssessmentView.as_view(), name="api-assessments"),
+    path(
+        "member-changes/",
+        MemberChangeViewSet.as_view({"post": "create"}),
+        name="api-member-changes",
+    ),
+    path(
+        "member-changes/join/",
+        MemberChangeViewSet.as_view({"post": "join"}),
+        name="api-member-changes-join",
+    ),
     *router.urls,
 ]

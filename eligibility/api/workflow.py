@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,6 +15,7 @@ from applicants.models import Application, ApplicationState
 from applicants.selectors import sees_personal_data
 from eligibility import workflow
 from eligibility.selectors import application_get, application_list
+from eligibility.services import temporary
 from integrity.services import access_log_record
 
 
@@ -121,10 +124,37 @@ class SurveySerializer(serializers.Serializer):
     staff = serializers.ListField(child=serializers.CharField())
     findings = serializers.CharField(allow_blank=True)
     signed = serializers.BooleanField()
+    income_unstable = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="收入不稳定（需每6个月复核）；不传则保持家庭原有记录",
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True)
+
+
+class ApproveSerializer(ReasonSerializer):
+    choices = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=30,
+        help_text="结果代码，按人结果为 policy:member（如 tekun:0）；缺省按申请类别",
+    )
+    temporary_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="临时救助金额（元），在测算范围内",
+    )
+
+
+class AdvanceSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    reasons = serializers.CharField(allow_blank=True, max_length=2000)
 
 
 class OpinionSerializer(serializers.Serializer):
@@ -336,14 +366,31 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             ),
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         return self._act(
             request,
-            ReasonSerializer,
+            ApproveSerializer,
             lambda a, d: workflow.application_approve(
-                application=a, by=request.user, reasons=d["reasons"], request=request
+                application=a,
+                by=request.user,
+                reasons=d["reasons"],
+                choices=d.get("choices") or None,
+                temporary_amount=d.get("temporary_amount"),
+                request=request,
+            ),
+        )
+
+    @extend_schema(request=AdvanceSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def advance(self, request, pk=None):
+        """先行救助: pay an emergency first; the case must be completed within the limit."""
+        return self._act(
+            request,
+            AdvanceSerializer,
+            lambda a, d: temporary.temporary_advance(
+                application=a, by=request.user, amount=d["amount"], reasons=d["reasons"]
             ),
         )
 

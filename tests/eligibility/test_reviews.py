@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from applicants.errors import DomainError
-from applicants.models import Person
+from applicants.models import Household, Person, TimeLimit
 from eligibility import reviews
 from eligibility.models import Enrollment, Review
 from tests.eligibility.enrollments import make_enrollments
@@ -25,6 +25,11 @@ def this_month():
     return timezone.localdate().replace(day=1)
 
 
+def confirmed(review, accounts):
+    """The county approver confirms what the township proposed."""
+    return reviews.review_confirm(review=review, by=accounts["approver"], reasons="同意")
+
+
 def test_schedule_opens_due_reviews_once(enrolled):
     # Enrollments started 2021-01: every review is long due.
     first = reviews.reviews_schedule()
@@ -33,19 +38,34 @@ def test_schedule_opens_due_reviews_once(enrolled):
     assert Review.objects.filter(kind="periodic", status="open").count() == first
 
 
-def test_working_age_household_is_due_after_6_months_others_after_12(enrolled):
-    today = dt.date(2021, 7, 15)
-    reviews.reviews_schedule(today=today)
-    due = {r.household_id: r.due_on for r in Review.objects.all()}
-    for e in enrolled:
-        working = any(
-            18 <= (today.year - p.birth_date.year) < 60 and p.labour_capacity == "full"
-            for p in e.household.members.all()
-        )
-        if working:
-            assert due[e.household_id] == dt.date(2021, 7, 1)
-        else:
-            assert e.household_id not in due  # yearly: not due before 2022-01
+def test_income_unstable_household_is_due_after_6_months_stable_after_12(enrolled):
+    # Enrolled 2021-01. Every member is of working age with full labour capacity (the old
+    # proxy's signal); only the surveyed fact decides the interval now.
+    households = [e.household for e in enrolled]
+    unstable = {h.pk for h in households[::2]}
+    Household.objects.filter(pk__in=unstable).update(income_unstable=True)
+    assert Person.objects.filter(household__in=households, labour_capacity="full").exists()
+
+    reviews.reviews_schedule(today=dt.date(2021, 7, 15))
+    due = dict(Review.objects.values_list("household_id", "due_on"))
+    assert due == {pk: dt.date(2021, 7, 1) for pk in unstable}
+
+    reviews.reviews_schedule(today=dt.date(2021, 12, 15))
+    due = dict(Review.objects.values_list("household_id", "due_on"))
+    assert due == {
+        h.pk: dt.date(2021, 7, 1) if h.pk in unstable else dt.date(2022, 1, 1) for h in households
+    }
+
+
+def test_review_interval_follows_the_time_limit_rows(enrolled):
+    # The 6 is data (TimeLimit review_months_unstable); a new row from 2021-06 says 4.
+    household = enrolled[0].household
+    Household.objects.filter(pk=household.pk).update(income_unstable=True)
+    TimeLimit.objects.create(
+        code="review_months_unstable", value=4, effective_from=dt.date(2021, 6, 1)
+    )
+    reviews.reviews_schedule(today=dt.date(2021, 6, 2))
+    assert Review.objects.get(household=household).due_on == dt.date(2021, 5, 1)
 
 
 def test_keep_leaves_the_amount(enrolled, accounts):
@@ -73,6 +93,9 @@ def test_higher_income_reduces_with_a_frozen_assessment_and_history(enrolled, ac
         reasons="收入增加",
         effective_month=this_month(),
     )
+    enrollment.refresh_from_db()
+    assert enrollment.monthly_amount == old  # a proposal: nothing moves before the county
+    confirmed(review, accounts)
     enrollment.refresh_from_db()
     assert enrollment.monthly_amount < old
     review.refresh_from_db()
@@ -136,7 +159,9 @@ def test_death_may_be_recorded_back_within_three_months(enrolled, accounts):
         reasons="唯一成员去世",
         effective_month=two_back,
     )
-    assert household.enrollments.get().status == "stopped"
+    confirmed(review, accounts)
+    e = household.enrollments.get()
+    assert e.status == "stopped" and e.end_month == reviews._add_months(two_back, -1)
 
 
 def test_gradual_exit_keeps_the_amount_up_to_six_months(enrolled, accounts):
@@ -161,8 +186,9 @@ def test_gradual_exit_keeps_the_amount_up_to_six_months(enrolled, accounts):
         effective_month=this_month(),
         exit_months=6,
     )
+    confirmed(review, accounts)
     e = household.enrollments.get()
-    assert e.status == "active" and e.end_month == reviews._add_months(this_month(), 6)
+    assert e.status == "active" and e.end_month == reviews._add_months(this_month(), 5)
 
 
 def test_other_township_caseworker_cannot_close(enrolled, accounts):
@@ -249,6 +275,7 @@ def test_three_refusals_open_a_review_that_reduces_that_members_share(enrolled, 
         reasons="三次拒绝就业",
         effective_month=this_month(),
     )
+    confirmed(review, accounts)
     enrollment.refresh_from_db()
     size = household.members.count()
     # the re-assessed amount (today's standards) less one member's equal share

@@ -9,14 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants.models import Region
 
-from . import rules
-from .errors import EligibilityError
-from .models import AREA_ITEMS, Policy, Standard
-from .selectors import StandardsInForce, policies_for_categories, standards_in_force
+from .. import rules
+from ..errors import EligibilityError
+from ..models import AREA_ITEMS, Policy, Standard
+from ..rules.frozen import household_from_input
+from ..selectors import StandardsInForce, policies_for_categories, standards_in_force
 
 ZERO = Decimal("0")
 
@@ -28,11 +30,6 @@ class AssessmentPreview:
     related_policies: list[Policy]
 
 
-def age_on(birth: dt.date, on: dt.date) -> int:
-    """Full years of age on a date (a person born on 29 Feb turns a year older on 1 Mar)."""
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-
-
 def area_for(region: Region, area: str | None) -> str:
     """The urban/rural choice: given, or the village's own (SPEC §2)."""
     if area:
@@ -41,87 +38,6 @@ def area_for(region: Region, area: str | None) -> str:
         return region.area
     msg = _("请选择城市或农村（area），或填写村（居）代码。")
     raise EligibilityError(msg, {"area": [msg]})
-
-
-def _money(value: Any) -> Decimal:
-    return ZERO if value in (None, "") else Decimal(value)
-
-
-def household_from_input(
-    *,
-    area: str,
-    on: dt.date,
-    members: Sequence[Mapping[str, Any]],
-    assets: Mapping[str, Any] | None,
-    rigid_expenditure: Mapping[str, Any] | None,
-    supporter: Mapping[str, Any] | None,
-    hardship: Mapping[str, Any] | None,
-) -> rules.Household:
-    """Turn validated input (birth dates known) into the rules engine's household."""
-    assets = assets or {}
-    rigid_expenditure = rigid_expenditure or {}
-    supporter = supporter or {}
-    return rules.Household(
-        area=area,
-        members=tuple(
-            rules.Member(
-                relation=m["relation"],
-                age=age_on(m["birth_date"], on),
-                monthly_income=_money(m.get("monthly_income")),
-                disability_grade=m.get("disability_grade") or None,
-                disability_type=m.get("disability_type") or None,
-                serious_illness=bool(m.get("serious_illness")),
-                self_care=m.get("self_care") or "full",
-                in_school=bool(m.get("in_school")),
-            )
-            for m in members
-        ),
-        assets=rules.Assets(
-            financial=_money(assets.get("financial")),
-            vehicles=int(assets.get("vehicles") or 0),
-            houses=int(assets.get("houses") or 0),
-            business_registered=bool(assets.get("business_registered")),
-        ),
-        rigid_expenditure=rules.RigidExpenditure(
-            medical=_money(rigid_expenditure.get("medical")),
-            education=_money(rigid_expenditure.get("education")),
-            rehabilitation=_money(rigid_expenditure.get("rehabilitation")),
-        ),
-        supporter=rules.Supporter(
-            monthly_payment=_money(supporter.get("monthly_payment")),
-            household_per_capita_income=(
-                None
-                if supporter.get("household_per_capita_income") in (None, "")
-                else Decimal(supporter["household_per_capita_income"])
-            ),
-            able=bool(supporter.get("able")),
-        ),
-        hardship=(
-            rules.Hardship(
-                type=hardship["type"],
-                months_without_income=int(hardship.get("months_without_income") or 0),
-                unemployment_insured=bool(hardship.get("unemployment_insured")),
-            )
-            if hardship
-            else None
-        ),
-    )
-
-
-def household_from_inputs(inputs: Mapping[str, Any], on: dt.date) -> rules.Household:
-    """A frozen assessment's inputs (JSON: ISO birth dates, money as strings) → the rules
-    engine's household on date ``on``. Used to replay, re-evaluate and review."""
-    return household_from_input(
-        area=inputs["area"],
-        on=on,
-        members=[
-            {**m, "birth_date": dt.date.fromisoformat(m["birth_date"])} for m in inputs["members"]
-        ],
-        assets=inputs.get("assets"),
-        rigid_expenditure=inputs.get("rigid_expenditure_12m"),
-        supporter=inputs.get("supporter"),
-        hardship=inputs.get("hardship"),
-    )
 
 
 def assessment_preview(
@@ -175,12 +91,40 @@ def standard_add(
     standard.item, standard.region, standard.area = item, region, area
     standard.value, standard.effective_from, standard.note = value, effective_from, note
     standard.created_by = by
+    # Every active enrollment is re-evaluated with the new numbers (SPEC §6), in the background:
+    # now for a standard already in force (amounts from its month, back-pay for months paid),
+    # on its day (beat) for one dated in the future, so that nothing moves before then.
+    standard.reevaluation_pending = effective_from > timezone.localdate()
     standard.save()
-    # Every active enrollment is re-evaluated with the new numbers (SPEC §6), in the background.
-    from .tasks import reevaluation_start
+    if not standard.reevaluation_pending:
+        from ..tasks import reevaluation_start
 
-    transaction.on_commit(lambda: reevaluation_start.delay(standard.pk))
+        transaction.on_commit(lambda: reevaluation_start.delay(standard.pk))
     return standard
+
+
+def reevaluations_due(*, today: dt.date | None = None) -> list[int]:
+    """Start the re-evaluation of every standard whose day has come (beat, daily). Claimed by
+    a conditional UPDATE, so two beats never start one standard twice."""
+    from ..tasks import reevaluation_start
+
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        ids = list(
+            Standard.objects.filter(reevaluation_pending=True, effective_from__lte=today)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        claimed = [
+            pk
+            for pk in ids
+            if Standard.objects.filter(pk=pk, reevaluation_pending=True).update(
+                reevaluation_pending=False
+            )
+        ]
+        for pk in claimed:
+            transaction.on_commit(lambda pk=pk: reevaluation_start.delay(pk))
+    return claimed
 
 
 def standard_validate(

@@ -1,0 +1,91 @@
+"""Who may do what (SPEC §1): one function per capability, used by pages, API and services.
+
+Scope (which rows a user sees) is ``region_scope`` in models; this module answers whether a
+user may *act*. The city supervisor reads everything and acts on nothing; the administrator
+may do everything. Each function takes the user and the object acted on, and returns a bool;
+services call :func:`require` to turn a refusal into a domain error with a Chinese message.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from .errors import DomainError
+from .models import Region, Role, User
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _in_region(user: User, region: Region) -> bool:
+    return bool(user.region_id) and region.path.startswith(user.region.path)
+
+
+def _is(user: User, role: str, region: Region) -> bool:
+    """An administrator, or ``role`` with ``region`` inside the user's own."""
+    if not _active(user):
+        return False
+    if user.is_admin_role:
+        return True
+    return user.role == role and _in_region(user, region)
+
+
+# --- households and their members --------------------------------------------------------
+
+
+def can_report_change(user: User, village: Region) -> bool:
+    """Report a change of circumstances, a death or a move (opens a review): the township and
+    the village assistant of the household's village — never a read-only role."""
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
+def can_change_members(user: User, village: Region) -> bool:
+    """Add or remove a household member (with reason and date): the township caseworker."""
+    return _is(user, Role.CASEWORKER, village)
+
+
+def can_record_work_refusal(user: User, village: Region) -> bool:
+    return _is(user, Role.CASEWORKER, village)
+
+
+# --- reviews (复核) -------------------------------------------------------------------------
+
+
+def can_close_review(user: User, village: Region) -> bool:
+    """Close a review, or propose a stop, reduction or gradual exit: the township."""
+    return _is(user, Role.CASEWORKER, village)
+
+
+def can_confirm_review(user: User, village: Region) -> bool:
+    """Confirm or send back a proposed stop, reduction or exit: the county (SPEC §1)."""
+    return _is(user, Role.APPROVER, village)
+
+
+# --- cases --------------------------------------------------------------------------------
+
+
+def can_work_case(user: User, village: Region) -> bool:
+    """The township steps of a case: accept, verify, survey, propose, notice, objections."""
+    return _is(user, Role.CASEWORKER, village)
+
+
+def can_decide_case(user: User, village: Region) -> bool:
+    """The county decision, and the county's own home visit."""
+    return _is(user, Role.APPROVER, village)
+
+
+def can_approve_temporary_locally(user: User, village: Region) -> bool:
+    """临时救助 at or below the township limit may be approved by the township."""
+    return _is(user, Role.CASEWORKER, village)
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """Raise a domain error (HTTP 400 with ``non_field_errors`` at the edge) unless allowed."""
+    if not allowed:
+        msg = message or _("您没有办理此事项的权限。")
+        raise PermissionDenied(msg, {"non_field_errors": [msg]})
