@@ -114,3 +114,23 @@ def test_approver_logs_in_with_a_totp_code_in_the_browser(watched, accounts, set
     watched.click("button[type=submit].primary")
     watched.wait_for_url("**/households/")
     assert violations(watched) == []
+
+
+def test_household_and_case_pages_report_no_csp_violation(watched, accounts):
+    from applicants.demo import seed_households
+    from applicants.models import Application, Household
+
+    seed_households(count=20)
+    household = Household.objects.filter(village__code__startswith="371002001").first()
+    application = Application.objects.create(
+        household=household,
+        village=household.village,
+        channel="window",
+        created_by=accounts["caseworker"],
+    )
+    login(watched, "caseworker")
+    for path in (f"/households/{household.pk}/", f"/cases/{application.pk}/"):
+        response = watched.goto(path)
+        watched.wait_for_load_state("networkidle")
+        assert response.status == 200, path
+        assert violations(watched) == [], path
