@@ -56,8 +56,10 @@ class TokenView(APIView):
             400: inline_serializer(
                 "TokenError",
                 {
-                    "non_field_errors": serializers.ListField(child=serializers.CharField()),
-                    "otp": serializers.ListField(child=serializers.CharField()),
+                    "non_field_errors": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "otp": serializers.ListField(child=serializers.CharField(), required=False),
                 },
             ),
             429: inline_serializer("TokenLockedOut", {"detail": serializers.CharField()}),
