@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     n = args.households
 
-    rng, money = random.Random(args.seed), Money()
+    rng, money = random.Random(args.seed), Money()  # nosec B311  # reproducible benchmark data
     cases = [household(rng, money) for _ in range(n)]
     run_assess(
         cases[:1000], explain=args.explain
