@@ -76,17 +76,18 @@ class Written:
 def _write(cursor, path: Path) -> Written:
     rows, first_pk, last_pk = 0, None, None
     digest = hashlib.sha256()
-    with gzip.open(path, "wt", encoding="utf-8") as out:
-        while batch := cursor.fetchmany(2000):
-            for pk, line in batch:
-                first_pk = pk if first_pk is None else first_pk
-                last_pk = pk
-                line = line + "\n"
-                digest.update(line.encode())
-                out.write(line)
-                rows += 1
-        out.flush()
-        os.fsync(out.fileobj.fileno())
+    with path.open("wb") as raw:
+        with gzip.GzipFile(fileobj=raw, mode="wb") as out:
+            while batch := cursor.fetchmany(2000):
+                for pk, line in batch:
+                    first_pk = pk if first_pk is None else first_pk
+                    last_pk = pk
+                    data = (line + "\n").encode()
+                    digest.update(data)
+                    out.write(data)
+                    rows += 1
+        raw.flush()
+        os.fsync(raw.fileno())  # on disk before the manifest says it is
     return Written(rows, first_pk, last_pk, digest.hexdigest())
 
 
