@@ -248,3 +248,55 @@ def test_owner_may_still_use_pgtrigger_ignore_in_tests(trail):
 def _pk(table: str) -> str:
     with connection.cursor() as cursor:
         return connection.introspection.get_primary_key_column(cursor, table)
+
+
+def test_tables_a_later_migration_creates_are_granted_row_access_only(db, settings):
+    """ALTER DEFAULT PRIVILEGES: a new table is covered before anyone re-runs the grants."""
+    from integrity.runtime_role import after_migrate
+
+    name = _runtime_role_name()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(name)))
+    settings.DATABASE_RUNTIME_ROLE = name
+    after_migrate(using="default")  # what every migrate ends with
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE audit_later (id bigserial PRIMARY KEY)")
+        cursor.execute(
+            "SELECT has_table_privilege(%(r)s, 'audit_later', 'SELECT, INSERT, UPDATE, DELETE'),"
+            " has_table_privilege(%(r)s, 'audit_later', 'TRUNCATE'),"
+            " has_table_privilege(%(r)s, 'audit_later', 'TRIGGER'),"
+            " has_sequence_privilege(%(r)s, 'audit_later_id_seq', 'USAGE'),"
+            " has_schema_privilege(%(r)s, 'public', 'CREATE')",
+            {"r": name},
+        )
+        assert cursor.fetchone() == (True, False, False, True, False)
+
+
+def test_grant_command_creates_the_role_and_runs_twice(db):
+    """CREATE ROLE is transactional: the test's rollback takes the role away again."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    name = f"{connection.settings_dict['NAME']}_cmd"[:63]
+    out = StringIO()
+    for _ in range(2):
+        call_command("db_grant_runtime", role=name, create=True, stdout=out)
+    assert out.getvalue().count(f"created role {name}") == 1
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolcanlogin, rolsuper, has_table_privilege(%(r)s, 'integrity_accesslog',"
+            " 'INSERT'), has_table_privilege(%(r)s, 'integrity_accesslog', 'TRUNCATE') "
+            "FROM pg_roles WHERE rolname = %(r)s",
+            {"r": name},
+        )
+        assert cursor.fetchone() == (False, False, True, False)
+
+
+def test_grant_command_refuses_the_owner(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="owns nothing"):
+        call_command("db_grant_runtime", role=connection.settings_dict["USER"] or "postgres")
