@@ -10,8 +10,8 @@ both sides equally:
 
 - ``accept``: ``application_step(application, "accept")`` — the conditional state UPDATE and the
   insert-only transition row (who, when, from where);
-- ``amount``: a new monthly amount of an enrollment — the UPDATE of the enrollment (its
-  pghistory event row) and the insert-only amount-history row.
+- ``amount``: a new monthly amount of an enrollment with its end month set or withdrawn — the
+  UPDATE of the enrollment (its pghistory event row) and the insert-only amount-history row.
 
 The closing line reports the accept step: ``seconds`` with the triggers, ``bound_seconds``
 without them, so ``ratio`` is the trail's overhead (target ≤ 1.10).
@@ -193,7 +193,10 @@ def amount_changes(ids: list[int], round_no: int) -> float:
             enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=pk)
             previous = enrollment.monthly_amount
             enrollment.monthly_amount = Decimal("300.00") + round_no + (i % 7)
-            enrollment.save(update_fields=["monthly_amount"])
+            # A gradual exit scheduled or withdrawn: a tracked change (a change of amount alone
+            # leaves its trail in the amount history only).
+            enrollment.end_month = None if enrollment.end_month else month
+            enrollment.save(update_fields=["monthly_amount", "end_month"])
             EnrollmentAmount.objects.create(
                 enrollment=enrollment,
                 amount=enrollment.monthly_amount,

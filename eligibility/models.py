@@ -299,7 +299,13 @@ class EnrollmentQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
 
-@pghistory.track()
+# A change of amount alone is not repeated here: the amount history (EnrollmentAmount, insert-
+# only, written by the one writer of amounts with before → after and why) is its trail, and a
+# re-evaluation would otherwise write a million event rows beside a million amount rows.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["monthly_amount"])),
+)
 class Enrollment(models.Model):
     """In the guarantee (在保): a household or one member in a category, with a monthly amount."""
 

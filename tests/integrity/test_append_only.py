@@ -5,6 +5,8 @@ credentials) TRUNCATE, DISABLE TRIGGER and the trigger ignore switch are refused
 the application's everyday work (INSERT, SELECT, UPDATE of non-trail rows) still goes through.
 """
 
+from decimal import Decimal
+
 import psycopg2
 import psycopg2.errors
 import pytest
@@ -232,7 +234,22 @@ def test_reviews_and_enrollments_have_history(trail):
     review = Review.objects.get()
     review.reported_change = "家庭成员外出务工"
     review.save()
-    assert review.events.count() == 2
+    assert list(review.events.values_list("pgh_label", "reported_change")) == [
+        ("insert", ""),
+        ("update", "家庭成员外出务工"),
+    ]
+
+
+def test_a_change_of_amount_alone_is_traced_by_the_amount_history_only(trail):
+    """A re-evaluation changes a million amounts: their trail is the insert-only amount history,
+    not a second million event rows (bench.reevaluate)."""
+    from eligibility.models import Enrollment
+
+    enrollment = trail["enrollment"]
+    Enrollment.objects.filter(pk=enrollment.pk).update(monthly_amount="300.00")
+    assert enrollment.events.count() == 1
+    Enrollment.objects.filter(pk=enrollment.pk).update(monthly_amount="310.00", status="stopped")
+    assert enrollment.events.latest("pgh_id").monthly_amount == Decimal("310.00")
 
 
 def test_owner_may_still_use_pgtrigger_ignore_in_tests(trail):
