@@ -317,3 +317,45 @@ def test_grant_command_refuses_the_owner(db):
 
     with pytest.raises(CommandError, match="owns nothing"):
         call_command("db_grant_runtime", role=connection.settings_dict["USER"] or "postgres")
+
+
+@pytest.fixture
+def as_runtime_role(runtime):
+    """Django's own connection logs in as the runtime role for the test body (then back to the
+    owner, who flushes the database afterwards)."""
+    owner = connection.settings_dict["USER"]
+    connection.close()
+    connection.settings_dict["USER"] = _runtime_role_name()
+    yield
+    connection.close()
+    connection.settings_dict["USER"] = owner
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_platform_works_as_the_runtime_role(trail, as_runtime_role, settings, tmp_path):
+    """Tests run as the owner; this one runs a case step, the trail services, history and the
+    archive job with the production role's privileges, so a missing grant shows up here."""
+    import pghistory
+
+    from applicants.applications import application_step
+    from applicants.models import Application
+    from eligibility.models import Review
+    from integrity import services
+    from integrity import trail as audit_trail
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == _runtime_role_name()
+    admin, person = trail["admin"], trail["person"]
+    Application.objects.filter(pk=trail["application"].pk).update(state="submitted")
+    application = Application.objects.get(pk=trail["application"].pk)
+    with transaction.atomic(), pghistory.context(user=admin.pk, url="/cases/1/accept"):
+        application_step(application, "accept", by=admin)
+        review = Review.objects.get()
+        review.reported_change = "收入增加"
+        review.save()
+    assert application.transitions.count() == 2
+    assert review.events.count() == 2
+    services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
+    settings.AUDIT_ARCHIVE_DIR = tmp_path
+    assert audit_trail.trail_archive()  # manifest rows, advisory locks, server-side cursors
