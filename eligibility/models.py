@@ -313,6 +313,13 @@ class EnrollmentQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
 
+# A change of amount alone is not repeated here: the amount history (EnrollmentAmount, insert-
+# only, written by the one writer of amounts with before → after and why) is its trail, and a
+# re-evaluation would otherwise write a million event rows beside a million amount rows.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["monthly_amount"])),
+)
 class Enrollment(models.Model):
     """In the guarantee (在保): a household or one member in a category.
 
@@ -486,11 +493,18 @@ class EnrollmentAmount(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="history_amount_not_negative"),
         ]
+        # The amount history is insert-only: a change of amount is a new row, never an edit.
+        triggers = [
+            pgtrigger.Protect(
+                name="amounts_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.amount} {self.effective_month:%Y-%m}"
 
 
+@pghistory.track()
 class Review(models.Model):
     """A review of an enrolled household (复核): periodic, or opened by a reported change."""
 

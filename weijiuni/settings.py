@@ -316,6 +316,29 @@ CELERY_BEAT_SCHEDULE = {
     "reevaluations-due": {"task": "eligibility.reevaluations_due", "schedule": 3600.0},
     "enrollments-end-due": {"task": "eligibility.enrollments_end_due", "schedule": 3600.0},
 }
+
+# --- Audit trail (issues 11, 14) ---------------------------------------------------------------
+# Every pghistory event table refuses UPDATE and DELETE by trigger, like the other trail tables.
+PGHISTORY_APPEND_ONLY = True
+#: the role the application connects as in production; ``manage.py db_grant_runtime`` (run by
+#: migrate's post-migrate hook too) gives it DML on tables and nothing else
+DATABASE_RUNTIME_ROLE = env.str("DATABASE_RUNTIME_ROLE", default="weijiuni_app")
+#: how long trail rows stay in the live tables before the archive job copies them out; the law
+#: asks for at least 6 months of logs (网络安全法 Art 21), so less is refused at start-up
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=6)
+if AUDIT_RETENTION_MONTHS < 6:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS}: 审计记录至少保留 6 个月 "
+        "(the audit trail must be kept at least 6 months)."
+    )
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / ".run" / "audit")))
+CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
+    "task": "integrity.trail_archive",
+    "schedule": 24 * 3600.0,
+}
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 #: a monitoring system that sends `Authorization: Bearer <HEALTH_TOKEN>` sees the detail of
