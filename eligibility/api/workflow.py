@@ -78,7 +78,19 @@ class ApplicationInputSerializer(serializers.Serializer):
     village = serializers.CharField(max_length=12)
     address = serializers.CharField(required=False, allow_blank=True, default="")
     requested = serializers.ChoiceField(
-        choices=["dibao", "tekun", "temporary", "dibao_edge"], required=False, default="dibao"
+        choices=[
+            "dibao",
+            "tekun",
+            "dibao_edge",
+            "expenditure_hardship",
+            "temporary",
+            "orphan",
+            "child_in_hardship",
+            "severe_disability",
+            "relative_poverty",
+        ],
+        required=False,
+        default="dibao",
     )
     members = serializers.ListField(child=serializers.DictField(), allow_empty=False)
     assets = serializers.DictField(required=False, default=dict)
