@@ -15,7 +15,8 @@ COPY --from=assets /app/node_modules ./node_modules
 RUN SECRET_KEY=build-only DATABASE_URL=postgres://build@localhost/build \
     CELERY_BROKER_URL=redis://localhost:6379/0 python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 weijiuni \
-    && mkdir -p /app/.run/private /data/private && chown -R weijiuni /app/.run /data/private
+    && mkdir -p /app/.run/private /data/private /data/audit \
+    && chown -R weijiuni /app/.run /data/private /data/audit
 USER weijiuni
 EXPOSE 8000
 CMD ["gunicorn", "weijiuni.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "60"]

@@ -28,6 +28,7 @@ run: setup
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -q -c pyproject.toml -r .
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .

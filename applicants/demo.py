@@ -11,7 +11,7 @@ from django.db import transaction
 from .idnumber import with_check_digit
 from .models import Household, Person, Region, Role, User
 
-DEMO_PASSWORD = "Weijiuni-demo-2020"  # noqa: S105 - SPEC §12, demo mode only
+DEMO_PASSWORD = "Weijiuni-demo-2020"  # noqa: S105  # nosec B105  # SPEC §12, demo mode only
 
 CITY = ("371000", "威海市")
 #: county code, name, GB/T 2260 or internal, [(township, is_street)]
@@ -116,7 +116,7 @@ def _id_number(county_code: str, birth: dt.date, serial: int, male: bool) -> str
 
 def _households_plan(villages: list[Region], count: int, seed: int = 2020):
     """Deterministic households: same seed, same data (so seeding twice changes nothing)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # reproducible demo data, not a secret
     plans = []
     for n in range(count):
         village = villages[n % len(villages)]

@@ -243,6 +243,22 @@ class Person(models.Model):
         PARTIAL = "partial", _("部分丧失劳动能力")
         NONE = "none", _("无劳动能力")
 
+    class ParentSituation(models.TextChoices):
+        """A parent's situation, declared for a child (孤儿、事实无人抚养儿童, SPEC §5)."""
+
+        DEAD = "dead", _("死亡")
+        MISSING = "missing", _("宣告失踪")
+        SEVERE_DISABILITY = "severe_disability", _("重度残疾（一、二级）")
+        SERIOUS_ILLNESS = "serious_illness", _("重病")
+        IMPRISONED = "imprisoned", _("服刑在押")
+        DRUG_REHABILITATION = "drug_rehabilitation", _("强制隔离戒毒")
+        DEPRIVED_OF_LIBERTY = "deprived_of_liberty", _("被采取其他限制人身自由措施")
+        LOST_CONTACT = "lost_contact", _("失联满6个月")
+
+    class CareArrangement(models.TextChoices):
+        INSTITUTIONAL = "institutional", _("机构集中养育")
+        DISPERSED = "dispersed", _("社会散居")
+
     class Status(models.TextChoices):
         LIVING = "living", _("共同生活")
         DECEASED = "deceased", _("已死亡")
@@ -274,6 +290,11 @@ class Person(models.Model):
         _("劳动能力"), max_length=8, choices=LabourCapacity.choices, default=LabourCapacity.FULL
     )
     in_school = models.BooleanField(_("在校就读"), default=False)
+    #: for a child: the father's and mother's situation (0–2 codes of ParentSituation)
+    parent_situations = models.JSONField(_("父母情况"), default=list, blank=True)
+    care_arrangement = models.CharField(
+        _("孤儿供养方式"), max_length=14, choices=CareArrangement.choices, blank=True
+    )
     monthly_income = models.DecimalField(
         _("月收入（元）"), max_digits=12, decimal_places=2, default=0
     )

@@ -32,8 +32,13 @@ MEMBER_FIELDS = (
     "serious_illness",
     "self_care",
     "in_school",
+    "father_situation",
+    "mother_situation",
+    "care_arrangement",
     "bank_account",
 )
+#: the form's two selects stand for the member's ``parent_situations`` (father, mother)
+PARENT_FIELDS = ("father_situation", "mother_situation")
 CHECKBOXES = {"serious_illness", "in_school"}
 HOUSEHOLD_FIELDS = ("village", "address", "requested", *FACT_FIELDS)
 FILERS = {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN}
@@ -50,6 +55,7 @@ def _data_from_post(post, size: int) -> dict:
             m[f] = post.get(f"m{i}-{f}") == "on"
         m["monthly_income"] = m["monthly_income"] or "0"
         m["disability_grade"] = m["disability_grade"] or None
+        m["parent_situations"] = [c for c in (m.pop(f) for f in PARENT_FIELDS) if c]
         members.append(m)
     return {
         "village": v("village"),
@@ -92,6 +98,9 @@ def _post_from_data(data: dict) -> dict:
         for f in MEMBER_FIELDS:
             value = m.get(f)
             values[f"m{i}-{f}"] = "" if value is None else value
+        situations = list(m.get("parent_situations") or []) + ["", ""]
+        for f, code in zip(PARENT_FIELDS, situations, strict=False):
+            values[f"m{i}-{f}"] = code
     return values
 
 
@@ -123,6 +132,8 @@ def _form_context(request, values: dict, errors: dict, size: int, application=No
         "relations": Person.Relation.choices,
         "disability_types": Person.DisabilityType.choices,
         "self_care_levels": Person.SelfCare.choices,
+        "parent_situations": Person.ParentSituation.choices,
+        "care_arrangements": Person.CareArrangement.choices,
         "other_errors": [m for k, msgs in errors.items() if k not in known for m in msgs],
         "submission_key": values.get("submission_key") or uuid.uuid4().hex,
         "document_kinds": Document.Kind.choices,

@@ -27,6 +27,8 @@ MEMBER_FIELDS = (
     "self_care",
     "labour_capacity",
     "in_school",
+    "parent_situations",
+    "care_arrangement",
     "monthly_income",
     "bank_name",
     "bank_account",
@@ -111,6 +113,19 @@ def _clean_member(raw: Mapping[str, Any], today: dt.date) -> tuple[dict, dict[st
         errors["disability_grade"] = [_("残疾等级应为1至4级。")]
     elif grade == "":
         data.pop("disability_grade", None)
+    situations = raw.get("parent_situations") or []
+    if (
+        not isinstance(situations, list | tuple)
+        or len(situations) > 2
+        or any(c not in Person.ParentSituation.values for c in situations)
+    ):
+        errors["parent_situations"] = [_("父母情况最多两项（父亲、母亲各一项），请从列表中选择。")]
+    else:
+        data["parent_situations"] = list(situations)
+    care = raw.get("care_arrangement") or ""
+    if care not in ("", *Person.CareArrangement.values):
+        errors["care_arrangement"] = [_("请选择机构集中养育或社会散居。")]
+    data["care_arrangement"] = care if care in Person.CareArrangement.values else ""
     return data, errors
 
 

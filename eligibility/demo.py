@@ -197,6 +197,11 @@ CITY_STANDARDS = [
     (StandardItem.TEMPORARY_TOWNSHIP_LIMIT, "", "2000", OLD),  # local parameter, demo value
     (StandardItem.ADULT_AGE, "", "18", OLD),
     (StandardItem.ELDERLY_AGE, "", "60", OLD),
+    (StandardItem.ORPHAN_INSTITUTIONAL, "", "1900", OLD),  # SPEC §5 demo values
+    (StandardItem.ORPHAN_DISPERSED, "", "1500", OLD),
+    (StandardItem.CHILD_HARDSHIP_ALLOWANCE, "", "300", OLD),
+    (StandardItem.DISABILITY_LIVING_ALLOWANCE, "", "100", OLD),
+    (StandardItem.DISABILITY_CARE_ALLOWANCE, "", "100", OLD),
 ]
 COUNTY_STANDARDS = [
     ("371003", StandardItem.RELATIVE_POVERTY_MULTIPLE, "", "1.2", OLD),  # 文登区 pilot

@@ -196,7 +196,9 @@ def seed_cases(limit: int = 260) -> int:
         made += 1
     _make_some_overdue()
     _demo_reviews(staff)
-    return made
+    from .demo_categories import seed_categories
+
+    return made + seed_categories(staff)
 
 
 def _demo_reviews(staff: dict[str, User]) -> None:

@@ -106,6 +106,14 @@ class StandardItem(models.TextChoices):
     )
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
+    ORPHAN_INSTITUTIONAL = "orphan_institutional", _("孤儿基本生活费·机构养育（元/人·月）")
+    ORPHAN_DISPERSED = "orphan_dispersed", _("孤儿基本生活费·社会散居（元/人·月）")
+    CHILD_HARDSHIP_ALLOWANCE = "child_hardship_allowance", _("重点困境儿童生活补贴（元/人·月）")
+    DISABILITY_LIVING_ALLOWANCE = (
+        "disability_living_allowance",
+        _("困难残疾人生活补贴（元/人·月）"),
+    )
+    DISABILITY_CARE_ALLOWANCE = "disability_care_allowance", _("重度残疾人护理补贴（元/人·月）")
 
 
 #: items that differ between urban and rural villages (the others apply to both)
@@ -305,6 +313,13 @@ class EnrollmentQuerySet(models.QuerySet):
         return self if q is None else self.filter(q)
 
 
+# A change of amount alone is not repeated here: the amount history (EnrollmentAmount, insert-
+# only, written by the one writer of amounts with before → after and why) is its trail, and a
+# re-evaluation would otherwise write a million event rows beside a million amount rows.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["monthly_amount"])),
+)
 class Enrollment(models.Model):
     """In the guarantee (在保): a household or one member in a category.
 
@@ -478,11 +493,18 @@ class EnrollmentAmount(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="history_amount_not_negative"),
         ]
+        # The amount history is insert-only: a change of amount is a new row, never an edit.
+        triggers = [
+            pgtrigger.Protect(
+                name="amounts_insert_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.enrollment_id} {self.amount} {self.effective_month:%Y-%m}"
 
 
+@pghistory.track()
 class Review(models.Model):
     """A review of an enrolled household (复核): periodic, or opened by a reported change."""
 

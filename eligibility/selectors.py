@@ -22,6 +22,12 @@ OPTIONAL_ITEMS = {
     StandardItem.DIBAO_FLOOR,
     StandardItem.WORK_REFUSAL_LIMIT,  # read by reviews, not by the rules engine
     StandardItem.TEMPORARY_TOWNSHIP_LIMIT,  # read by the 临时救助 decision
+    # the four categories of issue 8: a region without the number gets "not set" reasons
+    StandardItem.ORPHAN_INSTITUTIONAL,
+    StandardItem.ORPHAN_DISPERSED,
+    StandardItem.CHILD_HARDSHIP_ALLOWANCE,
+    StandardItem.DISABILITY_LIVING_ALLOWANCE,
+    StandardItem.DISABILITY_CARE_ALLOWANCE,
 }
 
 
@@ -113,6 +119,11 @@ def standards_in_force(*, region: Region, area: str, on: dt.date) -> StandardsIn
         dibao_floor=value(StandardItem.DIBAO_FLOOR),
         adult_age=int(value(StandardItem.ADULT_AGE)),
         elderly_age=int(value(StandardItem.ELDERLY_AGE)),
+        orphan_institutional=value(StandardItem.ORPHAN_INSTITUTIONAL),
+        orphan_dispersed=value(StandardItem.ORPHAN_DISPERSED),
+        child_hardship_allowance=value(StandardItem.CHILD_HARDSHIP_ALLOWANCE),
+        disability_living_allowance=value(StandardItem.DISABILITY_LIVING_ALLOWANCE),
+        disability_care_allowance=value(StandardItem.DISABILITY_CARE_ALLOWANCE),
     )
     return StandardsInForce(
         county=county,
@@ -246,4 +257,6 @@ def member_facts(person) -> dict:
         "serious_illness": person.serious_illness,
         "self_care": person.self_care,
         "in_school": person.in_school,
+        "parent_situations": list(person.parent_situations or []),
+        "care_arrangement": person.care_arrangement or None,
     }

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog
+from .models import AccessLog, TrailArchive
 
 
 @admin.register(AccessLog)
@@ -8,6 +8,23 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_display = ("at", "user", "object_type", "object_id", "channel", "ip_address")
     list_filter = ("object_type", "channel")
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TrailArchive)
+class TrailArchiveAdmin(admin.ModelAdmin):
+    """The archive manifest: read-only, like the trail it describes."""
+
+    list_display = ("table", "since", "until", "rows", "sha256", "created_at")
+    list_filter = ("table",)
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pgtrigger
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,12 @@ class AccessLog(models.Model):
         verbose_name_plural = _("个人信息查阅记录")
         ordering = ["-at"]
         indexes = [models.Index(fields=["object_type", "object_id"])]
+        # The audit trail is append-only (issue 11, 14): no UPDATE or DELETE, whoever asks.
+        triggers = [
+            pgtrigger.Protect(
+                name="access_log_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} {self.object_type}#{self.object_id} {self.at:%Y-%m-%d %H:%M}"
@@ -59,6 +66,12 @@ class Commitment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "person", "kind"], name="one_signature_per_kind"
+            )
+        ]
+        # A signature, once given, is evidence: it is never edited or taken back in place.
+        triggers = [
+            pgtrigger.Protect(
+                name="commitments_append_only", operation=pgtrigger.Update | pgtrigger.Delete
             )
         ]
 
@@ -131,3 +144,41 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class TrailArchive(models.Model):
+    """One archive file of audit-trail rows past the retention period (审计记录归档清单).
+
+    The archive job writes the rows of one table whose time falls in ``[since, until)`` to a
+    compressed JSON-lines file, reads it back to verify it, then records it here. It never
+    edits a trail row; the next run starts at the latest ``until`` of that table.
+    """
+
+    table = models.CharField(_("数据表"), max_length=63)
+    since = models.DateTimeField(_("起始时间"), null=True, blank=True)
+    until = models.DateTimeField(_("截止时间"))
+    rows = models.PositiveIntegerField(_("行数"))
+    first_pk = models.BigIntegerField(null=True, blank=True)
+    last_pk = models.BigIntegerField(null=True, blank=True)
+    path = models.CharField(_("归档文件"), max_length=500)
+    sha256 = models.CharField(_("校验值"), max_length=64)
+    size = models.BigIntegerField(_("文件大小"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["table", "until"]
+        verbose_name = _("审计记录归档")
+        verbose_name_plural = _("审计记录归档")
+        constraints = [
+            # Two archivers racing for the same period: the second one's manifest row fails.
+            models.UniqueConstraint(fields=["table", "until"], name="one_archive_per_period")
+        ]
+        # The manifest is the proof of what left the live tables: append-only like them.
+        triggers = [
+            pgtrigger.Protect(
+                name="archives_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.table} <{self.until:%Y-%m-%d} ({self.rows})"

@@ -8,6 +8,23 @@ from tests.factories import HouseholdFactory, PersonFactory, UserFactory
 PASSWORD = "Correct-horse-battery-9"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_test_server():
+    """The test client and the live server speak plain HTTP; production redirects to HTTPS."""
+    from django.test.utils import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _password_alone_logs_in(settings):
+    """A force_login or a password login stands for a finished login in tests of other things;
+    tests/weijiuni/test_two_factor.py switches the second factor on (settings.OTP_REQUIRED_ROLES).
+    """
+    settings.OTP_REQUIRED_ROLES = []
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Demo accounts are hashed per test; PBKDF2's cost is not what these tests measure."""

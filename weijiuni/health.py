@@ -1,6 +1,14 @@
-"""``/healthz``: is the database there, is the broker there."""
+"""``/healthz``: is the database there, is the broker there.
+
+Anyone gets ``{"status": "ok"}`` (200) or ``{"status": "fail"}`` (503) — enough for a load
+balancer, nothing for a scanner. The detail of each check (and whether demo mode is on) only for
+a logged-in administrator or a monitor sending ``Authorization: Bearer <HEALTH_TOKEN>``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from hmac import compare_digest
 
 from django.conf import settings
 from django.db import connection
@@ -43,12 +51,35 @@ def _calendar() -> str:
     return "ok" if gap is None else f"uncovered from {gap.isoformat()}"
 
 
+#: the named checks that decide ``status``; each answers "ok" or "error: <what>"
+CHECKS: dict[str, Callable[[], str]] = {
+    "database": _database,
+    "broker": _broker,
+}
+#: named checks reported in the detail only: a warning, not an outage
+WARNINGS: dict[str, Callable[[], str]] = {
+    "calendar": _calendar,
+}
+
+
+def _may_see_detail(request) -> bool:
+    token = settings.HEALTH_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and compare_digest(header.encode(), f"Bearer {token}".encode()):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_admin_role)
+
+
 @never_cache
 def healthz(request):
-    checks = {"database": _database(), "broker": _broker()}
+    checks = {name: check() for name, check in CHECKS.items()}
     ok = all(v == "ok" for v in checks.values())
-    checks["calendar"] = _calendar()  # after ``ok``: a gap is a warning, not an outage
+    status = 200 if ok else 503
+    if not _may_see_detail(request):
+        return JsonResponse({"status": "ok" if ok else "fail"}, status=status)
+    warnings = {name: check() for name, check in WARNINGS.items()}
     return JsonResponse(
-        {"status": "ok" if ok else "error", **checks, "demo": settings.DEMO},
-        status=200 if ok else 503,
+        {"status": "ok" if ok else "fail", **checks, **warnings, "demo": settings.DEMO},
+        status=status,
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,7 +44,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "weijiuni.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +74,8 @@ MIDDLEWARE = [
     "weijiuni.middleware.RefuseUnsafeQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "weijiuni.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -90,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "weijiuni.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -159,8 +168,14 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG and not DEMO)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Two-factor login (TOTP, django-otp): required for these roles outside demo mode, optional for
+# the others (MLPS level 3: two factors for privileged users). In demo mode the demo accounts log
+# in with the password alone.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=["admin", "approver", "supervisor"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="威救你")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin may delete a lost device, never read its key
+#: minutes a password-checked login may wait for its code before it has to start again
+OTP_LOGIN_TIMEOUT_MINUTES = env.int("OTP_LOGIN_TIMEOUT_MINUTES", default=5)
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
@@ -194,7 +209,7 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".run" / "private
 # --- API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -230,6 +245,13 @@ API_MAX_JSON_DEPTH = env.int("API_MAX_JSON_DEPTH", default=16)
 #: The most members one household may have in a request (the anonymous assessment, drafts,
 #: registration): a household, not a town — 20,000 members took 36 s per assessment.
 HOUSEHOLD_MAX_MEMBERS = env.int("HOUSEHOLD_MAX_MEMBERS", default=30)
+# API tokens (django-rest-knox): only a SHA-512 digest is stored, each token expires, and
+# `POST auth/logout/` / `auth/logout-all/` revoke them. `Authorization: Token <key>` as before.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=10)),
+    "TOKEN_LIMIT_PER_USER": env.int("API_TOKEN_LIMIT_PER_USER", default=20),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "威救你 Wei Jiu Ni API",
     "DESCRIPTION": "社会救助平台 API — social assistance platform",
@@ -245,10 +267,52 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Security headers --------------------------------------------------------------------------
+# --- Transport and security headers ------------------------------------------------------------
+# Production defaults are the secure ones; demo mode (plain HTTP on a laptop) relaxes them. Behind
+# a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https — and only if
+# that proxy overwrites the header, or a client could claim HTTPS itself.
+_SECURE_DEFAULT = not DEBUG and not DEMO
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_SECURE_DEFAULT)
+# The container's own health probe speaks plain HTTP to 127.0.0.1.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if _SECURE_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_SECURE_DEFAULT)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=_SECURE_DEFAULT)
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) if _proxy_header else None
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_SECURE_DEFAULT)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from our origin and with the page's nonce;
+# no inline script, no inline event handler, no eval. Style attributes are allowed because ECharts
+# writes its tooltips with them; <style> elements are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+#: Permissions-Policy: the platform uses none of these browser features.
+PERMISSIONS_POLICY = env.str(
+    "PERMISSIONS_POLICY",
+    default=(
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=()"
+    ),
+)
 
 LOGGING = {
     "version": 1,
@@ -266,5 +330,35 @@ CELERY_BEAT_SCHEDULE = {
     "reevaluations-due": {"task": "eligibility.reevaluations_due", "schedule": 3600.0},
     "enrollments-end-due": {"task": "eligibility.enrollments_end_due", "schedule": 3600.0},
 }
+
+# --- Audit trail (issues 11, 14) ---------------------------------------------------------------
+# Every pghistory event table refuses UPDATE and DELETE by trigger, like the other trail tables.
+PGHISTORY_APPEND_ONLY = True
+#: the role the application connects as in production; ``manage.py db_grant_runtime`` (run by
+#: migrate's post-migrate hook too) gives it DML on tables and nothing else
+DATABASE_RUNTIME_ROLE = env.str("DATABASE_RUNTIME_ROLE", default="weijiuni_app")
+#: how long trail rows stay in the live tables before the archive job copies them out; the law
+#: asks for at least 6 months of logs (网络安全法 Art 21), so less is refused at start-up
+AUDIT_RETENTION_MONTHS = env.int("AUDIT_RETENTION_MONTHS", default=6)
+if AUDIT_RETENTION_MONTHS < 6:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS}: 审计记录至少保留 6 个月 "
+        "(the audit trail must be kept at least 6 months)."
+    )
+AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / ".run" / "audit")))
+CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
+    "task": "integrity.trail_archive",
+    "schedule": 24 * 3600.0,
+}
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+#: a monitoring system that sends `Authorization: Bearer <HEALTH_TOKEN>` sees the detail of
+#: /healthz; without it (or an administrator's session) the answer is only ok / fail.
+HEALTH_TOKEN = (
+    Path(env.str("HEALTH_TOKEN_FILE")).read_text().strip()
+    if env.str("HEALTH_TOKEN_FILE", default="")
+    else env.str("HEALTH_TOKEN", default="")
+)

@@ -1,20 +1,21 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applicants import portal
 from applicants import views as applicant_views
 from eligibility import case_views
 from eligibility import views as eligibility_views
 
-from . import health, views
-from .api.auth import TokenView
-from .forms import LoginForm
+from . import health, login_views, views
+from .api.auth import LogoutAllView, LogoutView, TokenView
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("applicants.api.urls")),
     path("", include("eligibility.api.urls")),
 ]
@@ -22,15 +23,9 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-            extra_context={"failure_limit": settings.AXES_FAILURE_LIMIT},
-        ),
-        name="login",
-    ),
+    path("accounts/login/", login_views.LoginView.as_view(), name="login"),
+    path("accounts/login/otp/", login_views.login_otp, name="login_otp"),
+    path("accounts/two-factor/", login_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -59,10 +54,13 @@ urlpatterns = [
         name="record_work_refusal",
     ),
     path("reevaluations/<int:pk>/", case_views.reevaluation_detail, name="reevaluation_detail"),
+    # The admin's own login form knows no second factor: everyone logs in through ours.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 handler404 = "weijiuni.api.exceptions.not_found"

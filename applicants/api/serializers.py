@@ -162,6 +162,14 @@ class DraftMemberSerializer(serializers.Serializer):
         choices=Person.LabourCapacity.choices, required=False, allow_blank=True
     )
     in_school = serializers.BooleanField(required=False)
+    parent_situations = serializers.ListField(
+        child=serializers.ChoiceField(choices=Person.ParentSituation.choices),
+        required=False,
+        max_length=2,
+    )
+    care_arrangement = serializers.ChoiceField(
+        choices=Person.CareArrangement.choices, required=False, allow_blank=True
+    )
     monthly_income = serializers.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
     )
@@ -184,7 +192,19 @@ class ApplicationDraftSerializer(serializers.Serializer):
     village = serializers.CharField(max_length=12)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     requested = serializers.ChoiceField(
-        choices=["dibao", "tekun", "temporary", "dibao_edge"], required=False, default="dibao"
+        choices=[
+            "dibao",
+            "tekun",
+            "dibao_edge",
+            "expenditure_hardship",
+            "temporary",
+            "orphan",
+            "child_in_hardship",
+            "severe_disability",
+            "relative_poverty",
+        ],
+        required=False,
+        default="dibao",
     )
     members = DraftMemberSerializer(many=True, allow_empty=False)
     assets = FactsField(required=False, default=dict)

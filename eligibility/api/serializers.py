@@ -24,6 +24,21 @@ def Money(**kwargs):  # noqa: N802 - reads like a field class
     )
 
 
+#: a parent's situation, for 孤儿 and 事实无人抚养儿童 (codes: eligibility.rules PARENT_SITUATIONS)
+PARENT_SITUATIONS = [
+    ("dead", _("死亡")),
+    ("missing", _("宣告失踪")),
+    ("severe_disability", _("重度残疾（一、二级）")),
+    ("serious_illness", _("重病")),
+    ("imprisoned", _("服刑在押")),
+    ("drug_rehabilitation", _("强制隔离戒毒")),
+    ("deprived_of_liberty", _("被执行其他限制人身自由的措施")),
+    ("lost_contact", _("失联满 6 个月")),
+]
+#: where an orphan is cared for (codes: eligibility.rules CARE_ARRANGEMENTS)
+CARE_ARRANGEMENTS = [("institutional", _("机构集中养育")), ("dispersed", _("社会散居"))]
+
+
 class MemberSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=Person.Relation.choices)
     birth_date = serializers.DateField(required=False, allow_null=True)
@@ -40,6 +55,25 @@ class MemberSerializer(serializers.Serializer):
         choices=Person.SelfCare.choices, required=False, default="full"
     )
     in_school = serializers.BooleanField(required=False, default=False)
+    parent_situations = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=PARENT_SITUATIONS,
+            error_messages={"invalid_choice": _("“{input}”不是有效的父母情况。")},
+        ),
+        required=False,
+        default=list,
+        max_length=2,
+        error_messages={"max_length": _("父母情况最多填写两项（父亲、母亲各一项）。")},
+        help_text="孤儿、事实无人抚养儿童：父母双方的情况，每人一项",
+    )
+    care_arrangement = serializers.ChoiceField(
+        choices=CARE_ARRANGEMENTS,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        error_messages={"invalid_choice": _("“{input}”不是有效的供养方式。")},
+        help_text="孤儿的供养方式：机构集中养育或社会散居",
+    )
 
     def validate(self, attrs):
         number = attrs.get("id_number")
@@ -89,6 +123,9 @@ class HardshipSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["emergency", "expenditure", "migrant_no_income"])
     months_without_income = serializers.IntegerField(min_value=0, required=False, default=0)
     unemployment_insured = serializers.BooleanField(required=False, default=False)
+    on_dibao = serializers.BooleanField(
+        required=False, default=False, help_text="家庭目前已纳入低保（SPEC §5）"
+    )
 
 
 class AssessmentRequestSerializer(serializers.Serializer):
@@ -157,7 +194,15 @@ class ResultSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
     #: policies that pay a monthly amount carry it, null when not eligible (SPEC §11)
-    MONTHLY = {"dibao", "dibao_single", "tekun"}
+    MONTHLY = {
+        "dibao",
+        "dibao_single",
+        "tekun",
+        "expenditure_hardship",
+        "orphan",
+        "child_in_hardship",
+        "severe_disability",
+    }
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

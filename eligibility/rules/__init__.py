@@ -1,7 +1,9 @@
 """The rules engine (SPEC §5): pure Python, no Django, no I/O, money in ``Decimal``.
 
 Build a :class:`Household` and the :class:`Parameters` in force (from the standards tables),
-then ``assess(household, params)``; the other functions are the rules it is made of.
+then ``assess(household, params)``; the other functions are the rules it is made of, and
+``result_for(policy, household, params, member)`` gives exactly one policy's result.
+``explain=False`` (on both) skips the reasons' text: same results, ``reasons=()``.
 """
 
 from .engine import (
@@ -10,16 +12,21 @@ from .engine import (
     assess,
     asset_test,
     care_level,
+    child_in_hardship,
     counted_income,
     counted_supporter_payment,
     dibao,
     dibao_edge,
     dibao_single,
+    expenditure_hardship,
     facts_of,
     incapacity,
     lines,
     no_work_capacity,
+    orphan,
     relative_poverty,
+    result_for,
+    severe_disability,
     single_person_condition,
     supporter_exempt,
     supporters_of,
@@ -29,7 +36,10 @@ from .engine import (
 from .money import ceil_yuan, quantize_yuan, ratio2
 from .reductions import member_share
 from .types import (
+    CARE_ARRANGEMENTS,
     CATEGORIES,
+    MEMBER_POLICIES,
+    PARENT_SITUATIONS,
     POLICIES,
     Assessment,
     Assets,
@@ -45,7 +55,10 @@ from .types import (
 
 __all__ = [
     "member_share",
+    "CARE_ARRANGEMENTS",
     "CATEGORIES",
+    "MEMBER_POLICIES",
+    "PARENT_SITUATIONS",
     "POLICIES",
     "Assessment",
     "Assets",
@@ -63,18 +76,23 @@ __all__ = [
     "assess",
     "care_level",
     "ceil_yuan",
+    "child_in_hardship",
     "counted_income",
     "counted_supporter_payment",
     "dibao",
     "dibao_edge",
     "dibao_single",
+    "expenditure_hardship",
     "facts_of",
     "incapacity",
     "lines",
     "no_work_capacity",
+    "orphan",
     "quantize_yuan",
     "ratio2",
     "relative_poverty",
+    "result_for",
+    "severe_disability",
     "single_person_condition",
     "supporter_exempt",
     "supporters_of",

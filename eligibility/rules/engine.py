@@ -18,21 +18,35 @@ Reasons are plain Chinese a caseworker can read back to a citizen, and name the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from decimal import (
     ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
     Context,
     Decimal,
     DivisionByZero,
     InvalidOperation,
     Overflow,
+    getcontext,
     localcontext,
+    setcontext,
 )
 
-from .money import quantize_yuan
-from .types import SELF_CARE_LEVELS, Assessment, Household, Member, Obligor, Parameters, Result
+from .money import FEN, quantize_yuan
+from .types import (
+    PARENT_GONE,
+    SELF_CARE_LEVELS,
+    Assessment,
+    Household,
+    Member,
+    Obligor,
+    Parameters,
+    Result,
+)
 
 ZERO = Decimal(0)
+ZERO_FEN = Decimal("0.00")
 TWELVE = Decimal(12)
 
 #: 34 significant digits (IEEE decimal128), errors raise: the engine's arithmetic, whatever the
@@ -40,6 +54,20 @@ TWELVE = Decimal(12)
 CONTEXT = Context(
     prec=34, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow]
 )
+_THREAD = threading.local()
+
+
+def _engine_context() -> Context:
+    """This thread's copy of CONTEXT. :func:`assess` swaps it in and back with setcontext
+    (a third of the cost of ``localcontext``, which copies a context on every call; that copy
+    was a tenth of a batch's time). One copy per thread, so the flags it collects are not
+    shared between threads."""
+    try:
+        return _THREAD.context
+    except AttributeError:
+        _THREAD.context = CONTEXT.copy()
+        return _THREAD.context
+
 
 RELATION_LABELS = {
     "applicant": "申请人",
@@ -138,6 +166,10 @@ class Lines:
     temporary_min: Decimal
     temporary_max: Decimal
     migrant_cap: Decimal
+    #: results without reasons (``explain=False``) that depend only on these Parameters and a
+    #: few small keys, built once and shared: a Result is frozen, and building one costs more
+    #: than the rule that decides it. Keys start with the policy code.
+    quiet: dict[tuple, Result] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, p: Parameters) -> Lines:
@@ -210,6 +242,47 @@ def lines(params: Parameters) -> Lines:
     return built
 
 
+_new = object.__new__
+_RESULT_SET = tuple(getattr(Result, name).__set__ for name in Result.__slots__)
+_ASSESSMENT_SET = tuple(getattr(Assessment, name).__set__ for name in Assessment.__slots__)
+
+
+def _result(
+    policy: str,
+    eligible: bool,
+    member: int | None,
+    monthly_amount: Decimal | None,
+    min_amount: Decimal | None,
+    max_amount: Decimal | None,
+    line: Decimal | None,
+) -> Result:
+    """``Result(policy, eligible, (), member, monthly_amount, min_amount, max_amount, line)``
+    for the batch path: the same frozen object, its slots filled directly (a frozen dataclass's
+    ``__init__`` goes through ``object.__setattr__`` per field and costs three times as much).
+    Only for reason-less results; a test pins that it equals the ordinary constructor."""
+    r = _new(Result)
+    s = _RESULT_SET
+    s[0](r, policy)
+    s[1](r, eligible)
+    s[2](r, ())
+    s[3](r, member)
+    s[4](r, monthly_amount)
+    s[5](r, min_amount)
+    s[6](r, max_amount)
+    s[7](r, line)
+    return r
+
+
+def _quiet(lined: Lines, key: tuple, *args, **kwargs) -> Result:
+    """The shared reason-less Result for ``key`` (see ``Lines.quiet``), built on first use
+    as ``Result(*args, reasons=(), **kwargs)``; ``key`` must determine every argument."""
+    r = lined.quiet.get(key)
+    if r is None:
+        policy, eligible = args
+        r = lined.quiet[key] = Result(policy, eligible, (), **kwargs)
+    return r
+
+
 # --- the household's figures every rule reads --------------------------------------------------
 
 
@@ -227,12 +300,20 @@ def counted_supporter_payment(household: Household, params: Parameters) -> Decim
     return household.supporter.monthly_payment
 
 
-def _income12(household: Household, params: Parameters) -> Decimal:
-    """12 × counted income, exact (see the module docstring)."""
-    total = counted_supporter_payment(household, params)
+def _gross12(household: Household, exempt: bool) -> Decimal:
+    """12 × (Σ members' income + counted supporter payment): counted income before the
+    rigid-expenditure deduction (what 支出型 compares), exact."""
+    supporter = household.supporter
+    total = ZERO if exempt else supporter.monthly_payment
     for m in household.members:
         total += m.monthly_income
-    total = total * TWELVE - household.rigid_expenditure.total
+    return total * TWELVE
+
+
+def _income12(household: Household, params: Parameters) -> Decimal:
+    """12 × counted income, exact (see the module docstring)."""
+    total = _gross12(household, supporter_exempt(household, params))
+    total -= household.rigid_expenditure.total
     return total if total > ZERO else ZERO
 
 
@@ -247,13 +328,23 @@ def counted_income(household: Household, params: Parameters) -> Decimal:
     return _income12(household, params) / TWELVE
 
 
-def asset_test(household: Household, params: Parameters) -> tuple[bool, tuple[str, ...]]:
+def asset_test(
+    household: Household, params: Parameters, *, explain: bool = True
+) -> tuple[bool, tuple[str, ...]]:
     """Household assets within the local limits (MZ-2021; SPEC §4): financial assets ≤
     months × standard × members, houses ≤ max, counted vehicles ≤ max, no registered business
-    unless allowed. Returns (passed, reasons): one reason per failure, or one that says it passed.
+    unless allowed. Returns (passed, reasons): one reason per failure, or one that says it passed
+    (no reasons with ``explain=False``).
     """
     assets, n = household.assets, len(household.members)
     limit = params.financial_limit_per_person * n
+    if not explain:
+        return (
+            assets.financial <= limit
+            and assets.houses <= params.max_houses
+            and assets.vehicles <= params.max_vehicles
+            and (params.business_allowed or not assets.business_registered)
+        ), ()
     failures = []
     if assets.financial > limit:
         failures.append(
@@ -281,42 +372,97 @@ def asset_test(household: Household, params: Parameters) -> tuple[bool, tuple[st
     )
 
 
-@dataclass(frozen=True, slots=True)
+# Why a member cannot work, as a small code (the text is written only when explaining):
+CAPABLE, ELDERLY, MINOR, DISABLED, IN_SCHOOL = 0, 1, 2, 3, 4
+
+
+def _incapacity_code(member: Member, params: Parameters) -> int:
+    """:func:`incapacity` as a code: CAPABLE (0, falsy) or why not."""
+    age = member.age
+    if age >= params.elderly_age:
+        return ELDERLY
+    if age < params.adult_age:
+        return MINOR
+    grade, kind = member.disability_grade, member.disability_type
+    if grade is not None and kind is not None:
+        if (
+            (kind in ("intellectual", "mental") and grade <= 3)
+            or (kind in ("physical", "multiple") and grade <= 2)
+            or (kind == "visual" and grade == 1)
+        ):
+            return DISABLED
+    if member.in_school:
+        return IN_SCHOOL
+    return CAPABLE
+
+
+def _incapacity_text(code: int, member: Member, params: Parameters) -> str | None:
+    if code == ELDERLY:
+        return f"年满 {params.elderly_age} 周岁，视为无劳动能力"
+    if code == MINOR:
+        return f"未满 {params.adult_age} 周岁"
+    if code == DISABLED:
+        grade, kind = member.disability_grade, member.disability_type
+        return f"持{GRADE_LABELS[grade]}级{DISABILITY_LABELS[kind]}残疾证，无劳动能力"
+    if code == IN_SCHOOL:
+        return f"年满 {params.adult_age} 周岁仍在校就读，继续视同未成年人"
+    return None
+
+
+@dataclass(slots=True)
 class Facts:
-    """What every rule reads about one household, worked out once (see :func:`facts_of`)."""
+    """What every rule reads about one household, worked out once (see :func:`facts_of`).
+
+    Read-only by convention (not ``frozen``: one is built per household on the hot path, and
+    a frozen dataclass costs three times as much to build)."""
 
     size: int
     income12: Decimal  # 12 × counted monthly income, exact
+    gross12: Decimal  # the same before the rigid-expenditure deduction (支出型)
     counted: Decimal  # counted monthly income, 2 places
     per_capita: Decimal  # per-capita counted monthly income, 2 places
     assets_pass: bool
-    asset_reasons: tuple[str, ...]
+    asset_reasons: tuple[str, ...]  # () when built with explain=False
     dibao_line: Decimal  # standard × members, exact
     dibao_eligible: bool
-    incapacities: tuple[str | None, ...]  # per member: why they cannot work, or None
+    incapacity_codes: tuple[int, ...]  # per member: CAPABLE (0) or why they cannot work
     lines: Lines
+    explained: bool = True  # built with the reasons' text
 
 
-def facts_of(household: Household, params: Parameters) -> Facts:
+def facts_of(household: Household, params: Parameters, *, explain: bool = True) -> Facts:
     """Counted income, assets and whether the household qualifies for 低保: the inputs of every
-    other rule ("fails 低保" gates 单人保, 边缘, relative poverty and the migrant one-off)."""
+    other rule ("fails 低保" gates 单人保, 边缘 and relative poverty)."""
     lined = lines(params)
-    n = len(household.members)
-    income12 = _income12(household, params)
-    passed, asset_reasons = asset_test(household, params)
+    members = household.members
+    n = len(members)
+    gross12 = _gross12(household, supporter_exempt(household, params))
+    income12 = gross12 - household.rigid_expenditure.total
+    if income12 < ZERO:
+        income12 = ZERO
+    passed, asset_reasons = asset_test(household, params, explain=explain)
     dibao_line = lined.standard * n
     return Facts(
-        size=n,
-        income12=income12,
-        counted=quantize_yuan(income12 / TWELVE),
-        per_capita=quantize_yuan(income12 / (TWELVE * n)),
-        assets_pass=passed,
-        asset_reasons=asset_reasons,
-        dibao_line=dibao_line,
-        dibao_eligible=passed and income12 < dibao_line * TWELVE,
-        incapacities=tuple(incapacity(m, params) for m in household.members),
-        lines=lined,
+        n,
+        income12,
+        gross12,
+        quantize_yuan(income12 / TWELVE),
+        quantize_yuan(income12 / (TWELVE * n)),
+        passed,
+        asset_reasons,
+        dibao_line,
+        passed and income12 < dibao_line * TWELVE,
+        tuple([_incapacity_code(m, params) for m in members]),
+        lined,
+        explain,
     )
+
+
+def _facts(household: Household, params: Parameters, facts: Facts | None, explain: bool) -> Facts:
+    """``facts`` when given and good enough (with its text, if the text is wanted)."""
+    if facts is None or (explain and not facts.explained):
+        return facts_of(household, params, explain=explain)
+    return facts
 
 
 def _per_capita_below(f: Facts, line: Decimal) -> bool:
@@ -355,12 +501,38 @@ def _income_reasons(household: Household, params: Parameters, f: Facts) -> list[
     return reasons
 
 
-def dibao(household: Household, params: Parameters, facts: Facts | None = None) -> Result:
+def _dibao_amount(f: Facts, params: Parameters) -> tuple[Decimal, bool]:
+    """The 低保 amount of an eligible household (补差, raised to the floor when one is set),
+    and whether the floor applied."""
+    gap12 = f.dibao_line * TWELVE - f.income12
+    floor = params.dibao_floor
+    if floor is not None and gap12 < floor * TWELVE:
+        return quantize_yuan(floor), True
+    return quantize_yuan(gap12 / TWELVE), False
+
+
+def dibao(
+    household: Household,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result:
     """低保 (MZ-2021; SPEC §5): eligible when counted income < standard × members and assets
     pass. Amount = standard × members − counted income (补差), raised to the local floor when
     one is set, rounded half-up once."""
-    f = facts or facts_of(household, params)
+    f = _facts(household, params, facts, explain)
     lined, n = f.lines, f.size
+    if not explain:
+        if not f.dibao_eligible:
+            return _quiet(lined, ("dibao", n), "dibao", False, line=quantize_yuan(f.dibao_line))
+        return Result(
+            "dibao",
+            True,
+            (),
+            monthly_amount=_dibao_amount(f, params)[0],
+            line=quantize_yuan(f.dibao_line),
+        )
     below = f.income12 < f.dibao_line * TWELVE
     reasons = _income_reasons(household, params, f)
     reasons.append(
@@ -372,12 +544,10 @@ def dibao(household: Household, params: Parameters, facts: Facts | None = None) 
     if not f.dibao_eligible:
         reasons.append("不符合低保条件")
         return Result("dibao", False, tuple(reasons), line=line)
-    gap12 = f.dibao_line * TWELVE - f.income12
-    amount = quantize_yuan(gap12 / TWELVE)
-    reasons.append(f"符合低保条件，按差额（低保标准 × 人数 − 家庭月计算收入）每月发放 {amount} 元")
-    floor = params.dibao_floor
-    if floor is not None and gap12 < floor * TWELVE:
-        amount = quantize_yuan(floor)
+    gap = quantize_yuan((f.dibao_line * TWELVE - f.income12) / TWELVE)
+    reasons.append(f"符合低保条件，按差额（低保标准 × 人数 − 家庭月计算收入）每月发放 {gap} 元")
+    amount, floored = _dibao_amount(f, params)
+    if floored:
         reasons.append(f"差额低于保底金额，按保底金额每月发放 {amount} 元")
     return Result("dibao", True, tuple(reasons), monthly_amount=amount, line=line)
 
@@ -385,19 +555,30 @@ def dibao(household: Household, params: Parameters, facts: Facts | None = None) 
 def single_person_condition(member: Member) -> str | None:
     """Why a member may be enrolled alone (单人保, MZ-2021; SPEC §5): a disability certificate
     of grade 1–2 of any type or grade 3 intellectual/mental, or a serious illness. None if not."""
-    grade = member.disability_grade
-    if grade is not None and (
-        grade <= 2 or (grade == 3 and member.disability_type in ("intellectual", "mental"))
-    ):
+    if _severely_disabled(member):
         kind = DISABILITY_LABELS.get(member.disability_type or "", "")
-        return f"持{GRADE_LABELS[grade]}级{kind}残疾证"
+        return f"持{GRADE_LABELS[member.disability_grade]}级{kind}残疾证"
     if member.serious_illness:
         return "患重特大疾病"
     return None
 
 
+def _severely_disabled(member: Member) -> bool:
+    """A disability certificate of grade 1–2 of any type, or grade 3 intellectual/mental
+    (单人保 and 困难重度残疾人 read the same condition, SPEC §5)."""
+    grade = member.disability_grade
+    return grade is not None and (
+        grade <= 2 or (grade == 3 and member.disability_type in ("intellectual", "mental"))
+    )
+
+
 def dibao_single(
-    household: Household, index: int, params: Parameters, facts: Facts | None = None
+    household: Household,
+    index: int,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
 ) -> Result | None:
     """单人保 for member ``index`` (MZ-2021; SPEC §5), or None when the member has no qualifying
     disability or illness. Eligible when the household fails 低保, its per-capita counted income
@@ -405,10 +586,38 @@ def dibao_single(
     income is below the standard. Assessed as a household of one: amount = standard − own
     income."""
     member = household.members[index]
+    if not explain:
+        if not (member.serious_illness or _severely_disabled(member)):
+            return None
+        f = _facts(household, params, facts, explain)
+        lined = f.lines
+        own = member.monthly_income
+        if (
+            f.dibao_eligible
+            or not f.assets_pass
+            or own >= lined.standard
+            or not _per_capita_below(f, lined.single)
+        ):
+            return _quiet(
+                lined,
+                ("dibao_single", index),
+                "dibao_single",
+                False,
+                member=index,
+                line=lined.standard_q,
+            )
+        return Result(
+            "dibao_single",
+            True,
+            (),
+            member=index,
+            monthly_amount=quantize_yuan(lined.standard - own),
+            line=lined.standard_q,
+        )
     condition = single_person_condition(member)
     if condition is None:
         return None
-    f = facts or facts_of(household, params)
+    f = _facts(household, params, facts, explain)
     lined = f.lines
     line = lined.standard_q
     head = f"{_who(index, member)}{condition}"
@@ -446,11 +655,24 @@ def dibao_single(
     )
 
 
-def dibao_edge(household: Household, params: Parameters, facts: Facts | None = None) -> Result:
+def _edge_eligible(f: Facts) -> bool:
+    return not f.dibao_eligible and f.assets_pass and _per_capita_below(f, f.lines.edge)
+
+
+def dibao_edge(
+    household: Household,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result:
     """低保边缘家庭 (SPEC §5): fails 低保, per-capita counted income below the edge line
     (1.5 × standard), assets pass. No amount: the category opens the specialised assistance."""
-    f = facts or facts_of(household, params)
+    f = _facts(household, params, facts, explain)
     lined = f.lines
+    if not explain:
+        ok = _edge_eligible(f)
+        return _quiet(lined, ("dibao_edge", ok), "dibao_edge", ok, line=lined.edge_q)
     if f.dibao_eligible:
         return Result(
             "dibao_edge",
@@ -471,14 +693,25 @@ def dibao_edge(household: Household, params: Parameters, facts: Facts | None = N
 
 
 def relative_poverty(
-    household: Household, params: Parameters, facts: Facts | None = None
+    household: Household,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
 ) -> Result | None:
     """相对贫困 (SPEC §4–5), pilot counties only (None elsewhere): fails 低保, per-capita
     counted income below the county's multiple × standard, and assets pass (as for 边缘)."""
-    f = facts or facts_of(household, params)
+    if params.relative_poverty_multiple is None:
+        return None
+    f = _facts(household, params, facts, explain)
     lined = f.lines
     if lined.relative is None:
         return None
+    if not explain:
+        ok = not f.dibao_eligible and f.assets_pass and _per_capita_below(f, lined.relative)
+        return _quiet(
+            lined, ("relative_poverty", ok), "relative_poverty", ok, line=lined.relative_q
+        )
     if f.dibao_eligible:
         return Result(
             "relative_poverty",
@@ -520,33 +753,12 @@ def incapacity(member: Member, params: Parameters) -> str | None:
     physical, 1 visual — and 1–2 multiple disability, read like physical. Hearing and speech
     disability, or a grade without a type, do not count.
     """
-    age = member.age
-    if age >= params.elderly_age:
-        return f"年满 {params.elderly_age} 周岁，视为无劳动能力"
-    if age < params.adult_age:
-        return f"未满 {params.adult_age} 周岁"
-    grade, kind = member.disability_grade, member.disability_type
-    if grade is not None and kind is not None:
-        severe = (
-            (kind in ("intellectual", "mental") and grade <= 3)
-            or (kind in ("physical", "multiple") and grade <= 2)
-            or (kind == "visual" and grade == 1)
-        )
-        if severe:
-            return f"持{GRADE_LABELS[grade]}级{DISABILITY_LABELS[kind]}残疾证，无劳动能力"
-    if member.in_school:
-        return f"年满 {params.adult_age} 周岁仍在校就读，继续视同未成年人"
-    return None
+    return _incapacity_text(_incapacity_code(member, params), member, params)
 
 
 def no_work_capacity(member: Member, params: Parameters) -> bool:
     """True when :func:`incapacity` gives a reason."""
-    return incapacity(member, params) is not None
-
-
-def _can_support(member: Member, params: Parameters) -> bool:
-    """A working-capable adult: adult age to below elderly age, and not without capacity."""
-    return incapacity(member, params) is None
+    return _incapacity_code(member, params) != CAPABLE
 
 
 def _parent_duty_applies(member: Member, params: Parameters) -> bool:
@@ -574,9 +786,9 @@ def supporters_of(
     if not (spouses or parents or children):
         return tuple(found)
     if facts is not None:
-        capable = [why is None for why in facts.incapacities]
+        codes = facts.incapacity_codes
     else:
-        capable = [_can_support(m, params) for m in household.members]
+        codes = tuple(_incapacity_code(m, params) for m in household.members)
     for j, other in enumerate(household.members):
         if j == index:
             continue
@@ -589,24 +801,76 @@ def supporters_of(
             duty = "child"
         else:
             continue
-        if capable[j]:  # only a working-capable adult can support anyone
+        if codes[j] == CAPABLE:  # only a working-capable adult can support anyone
             found.append(Obligor(j, duty))
     return tuple(found)
 
 
+#: (relation, parent duty applies) → the relations whose working-capable members must support
+#: that member: SPOUSES ∪ CHILDREN, and PARENTS while the parents' duty lasts
+_KIN = {
+    (relation, duty): SPOUSES.get(relation, NOBODY)
+    | CHILDREN.get(relation, NOBODY)
+    | (PARENTS.get(relation, NOBODY) if duty else NOBODY)
+    for relation in RELATION_LABELS
+    for duty in (False, True)
+}
+
+
+def _has_kin_supporter(
+    household: Household, index: int, params: Parameters, codes: tuple[int, ...] | list[int]
+) -> bool:
+    """Whether a working-capable spouse, parent (while the member counts as a minor) or adult
+    child lives in the household: ``supporters_of`` without the outside supporter, as a bool."""
+    members = household.members
+    kin = _KIN[members[index].relation, _parent_duty_applies(members[index], params)]
+    if not kin:
+        return False
+    for j, other in enumerate(members):
+        if j != index and codes[j] == CAPABLE and other.relation in kin:
+            return True
+    return False
+
+
 def tekun_for_member(
-    household: Household, index: int, params: Parameters, facts: Facts | None = None
+    household: Household,
+    index: int,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
 ) -> Result:
     """特困 for member ``index`` (特困人员认定办法; SPEC §5): no capacity to work, own income
     below the 低保 standard, assets pass, and nobody able to support them. Amount = basic
     standard + the care standard of their self-care level / 12, rounded half-up once."""
-    f = facts or facts_of(household, params)
+    f = _facts(household, params, facts, explain)
     lined = f.lines
     member = household.members[index]
+    if not explain:
+        if (
+            f.incapacity_codes[index] == CAPABLE
+            or member.monthly_income >= lined.standard
+            or not f.assets_pass
+            or (household.supporter.able and not supporter_exempt(household, params))
+            or _has_kin_supporter(household, index, params, f.incapacity_codes)
+        ):
+            return _quiet(
+                lined, ("tekun", index), "tekun", False, member=index, line=lined.standard_q
+            )
+        level = member.self_care
+        return _quiet(
+            lined,
+            ("tekun", index, level),
+            "tekun",
+            True,
+            member=index,
+            monthly_amount=lined.tekun_amounts[level],
+            line=lined.standard_q,
+        )
     who = _who(index, member)
     ok = True
     reasons = []
-    why = f.incapacities[index]
+    why = _incapacity_text(f.incapacity_codes[index], member, params)
     if why is None:
         ok = False
         reasons.append(f"{who}有劳动能力")
@@ -654,20 +918,55 @@ def tekun_for_member(
 # --- 临时救助 -------------------------------------------------------------------------------
 
 
-def temporary(household: Household, params: Parameters, facts: Facts | None = None) -> Result:
+def temporary(
+    household: Household,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result:
     """临时救助 (社会救助暂行办法; 临时救助意见 2018; SPEC §5).
 
     emergency (急难, may be paid first and documented after: 先行救助) and expenditure (支出):
     eligible, between the min and max multiples of the local standard, set by the caseworker by
     severity. migrant_no_income: ≥ the minimum months without income, no unemployment
-    insurance, and the household not eligible for 低保 in this assessment ("not on 低保"); a
-    one-off of at most the migrant multiple of the **urban** standard (min 0.00).
+    insurance, and the household not currently enrolled in 低保 (``hardship.on_dibao``; SPEC §5:
+    a household that would qualify but is not enrolled gets the one-off now and is advised to
+    apply for 低保); a one-off of at most the migrant multiple of the **urban** standard (min 0.00).
     """
-    f = facts or facts_of(household, params)
-    lined = f.lines
     hardship = household.hardship
+    if not explain:
+        lined = lines(params)
+        if hardship is None:
+            return _quiet(lined, ("temporary", None), "temporary", False)
+        if hardship.type != "migrant_no_income":
+            return _quiet(
+                lined,
+                ("temporary", "range"),
+                "temporary",
+                True,
+                min_amount=lined.temporary_min,
+                max_amount=lined.temporary_max,
+            )
+        ok = (
+            hardship.months_without_income >= params.migrant_min_months
+            and not hardship.unemployment_insured
+            and not hardship.on_dibao
+        )
+        if not ok:
+            return _quiet(lined, ("temporary", False), "temporary", False)
+        return _quiet(
+            lined,
+            ("temporary", True),
+            "temporary",
+            True,
+            min_amount=Decimal("0.00"),
+            max_amount=lined.migrant_cap,
+        )
     if hardship is None:
         return Result("temporary", False, ("未申报急难型或支出型临时困难",))
+    f = _facts(household, params, facts, explain)
+    lined = f.lines
     if hardship.type != "migrant_no_income":
         kind = (
             "急难型临时困难（意外事故、火灾、突发重病等），可先行救助，事后补齐材料"
@@ -698,11 +997,11 @@ def temporary(household: Household, params: Parameters, facts: Facts | None = No
         reasons.append("正在享受失业保险待遇，由失业保险保障")
     else:
         reasons.append("未享受失业保险待遇")
-    if f.dibao_eligible:
+    if hardship.on_dibao:
         ok = False
-        reasons.append("家庭符合低保条件，应纳入低保")
+        reasons.append("家庭正在享受低保，由低保保障")
     else:
-        reasons.append("家庭不符合低保条件")
+        reasons.append("家庭目前未纳入低保")
     if not ok:
         reasons.append("不符合外出务工人员临时救助条件")
         return Result("temporary", False, tuple(reasons))
@@ -710,6 +1009,8 @@ def temporary(household: Household, params: Parameters, facts: Facts | None = No
         f"一次性救助，最高为城市低保标准 {_y(params.dibao_standard_urban)} 元的"
         f" {_n(params.migrant_max_multiple)} 倍 = {lined.migrant_cap} 元，同一次困难只救助一次"
     )
+    if f.dibao_eligible:
+        reasons.append("按本次测算，家庭符合低保条件，建议同时申请低保")
     return Result(
         "temporary",
         True,
@@ -719,36 +1020,443 @@ def temporary(household: Household, params: Parameters, facts: Facts | None = No
     )
 
 
+# --- 支出型困难家庭 ---------------------------------------------------------------------------
+
+
+def expenditure_hardship(
+    household: Household,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result:
+    """支出型困难家庭 (SPEC §5): the household passes 低保 only because of the rigid-expenditure
+    deduction — without it, its income would not be below standard × members. Enrolled and
+    paid as 低保 (the amount is the 低保 amount), counted and reported as 支出型."""
+    f = _facts(household, params, facts, explain)
+    lined = f.lines
+    line = quantize_yuan(f.dibao_line)
+    ok = f.dibao_eligible and f.gross12 >= f.dibao_line * TWELVE
+    if not explain:
+        if not ok:
+            return _quiet(
+                lined, ("expenditure_hardship", f.size), "expenditure_hardship", False, line=line
+            )
+        return Result(
+            "expenditure_hardship",
+            True,
+            (),
+            monthly_amount=_dibao_amount(f, params)[0],
+            line=line,
+        )
+    if not f.dibao_eligible:
+        return Result(
+            "expenditure_hardship",
+            False,
+            ("家庭不符合低保条件（扣除刚性支出后仍不低于低保标准，或财产不符合规定）",),
+            line=line,
+        )
+    gross = quantize_yuan(f.gross12 / TWELVE)
+    if not ok:
+        return Result(
+            "expenditure_hardship",
+            False,
+            (
+                f"不扣除刚性支出，家庭月收入 {gross} 元已低于低保标准 {lined.standard_s} 元"
+                f" × {f.size} 人 = {_y(f.dibao_line)} 元",
+                "属一般低保家庭，不认定为支出型困难家庭",
+            ),
+            line=line,
+        )
+    amount, _floored = _dibao_amount(f, params)
+    return Result(
+        "expenditure_hardship",
+        True,
+        (
+            f"不扣除刚性支出，家庭月收入 {gross} 元，不低于低保标准 {lined.standard_s} 元"
+            f" × {f.size} 人 = {_y(f.dibao_line)} 元",
+            f"扣除近 12 个月刚性支出后，家庭月计算收入 {f.counted} 元，低于该标准",
+            "因刚性支出过大导致生活困难，认定为支出型困难家庭，按低保纳入保障",
+            f"按低保金额每月发放 {amount} 元（与低保为同一笔，不重复发放）",
+        ),
+        monthly_amount=amount,
+        line=line,
+    )
+
+
+# --- 孤儿、事实无人抚养儿童 --------------------------------------------------------------------
+
+PARENT_LABELS = {
+    "dead": "死亡",
+    "missing": "宣告失踪",
+    "severe_disability": "重度残疾（一、二级）",
+    "serious_illness": "重病",
+    "imprisoned": "服刑在押",
+    "drug_rehabilitation": "强制隔离戒毒",
+    "deprived_of_liberty": "被执行其他限制人身自由的措施",
+    "lost_contact": "失联满 6 个月",
+}
+ARRANGEMENT_LABELS = {"institutional": "机构集中养育", "dispersed": "社会散居"}
+
+
+def _orphan_kind(member: Member, params: Parameters) -> str | None:
+    """ "orphan" (孤儿), "unsupported" (事实无人抚养) or None, from the child's age and the two
+    parents' situations (民政部等《关于进一步加强事实无人抚养儿童保障工作的意见》2019)."""
+    situations = member.parent_situations
+    if member.age >= params.adult_age or len(situations) != 2:
+        return None
+    first, second = situations
+    if first in PARENT_GONE and second in PARENT_GONE:
+        return "orphan"
+    # every code is either gone or unable (types.py checks), so two codes always qualify
+    return "unsupported"
+
+
+def _orphan_rate(member: Member, params: Parameters) -> tuple[str, Decimal | None]:
+    """The care arrangement read (散居 when not said: the child lives in the household being
+    assessed) and its monthly allowance, None when the region has not set it."""
+    arrangement = member.care_arrangement or "dispersed"
+    if arrangement == "institutional":
+        return arrangement, params.orphan_institutional
+    return arrangement, params.orphan_dispersed
+
+
+def orphan(
+    household: Household,
+    index: int,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result | None:
+    """孤儿及事实无人抚养儿童 for member ``index`` (SPEC §5), None when the member is not under
+    the adult age. A child both of whose parents are dead or declared missing (孤儿), or both
+    of whose parents are dead/missing or unable to raise them (重残, 重病, 服刑在押, 强制隔离
+    戒毒, 其他限制人身自由, 失联满 6 个月) with at least one unable (事实无人抚养). Monthly basic
+    living allowance by care arrangement (机构 / 散居). Not income-tested.
+
+    Not combined with 特困 for the same child: both results may be eligible; the approver picks
+    one and the reasons say which pays more (SPEC §5, the approver's choice)."""
+    member = household.members[index]
+    if member.age >= params.adult_age:
+        return None
+    kind = _orphan_kind(member, params)
+    arrangement, rate = _orphan_rate(member, params)
+    if not explain:
+        lined = lines(params)
+        if kind is None or rate is None:
+            return _quiet(lined, ("orphan", index), "orphan", False, member=index)
+        return _quiet(
+            lined,
+            ("orphan", index, arrangement),
+            "orphan",
+            True,
+            member=index,
+            monthly_amount=quantize_yuan(rate),
+        )
+    who = _who(index, member)
+    situations = member.parent_situations
+    said = "、".join(PARENT_LABELS[c] for c in situations)
+    if kind is None:
+        reasons = [
+            f"{who}未满 {params.adult_age} 周岁",
+            (
+                f"申报的父母情况：{said}，需父母双方均为死亡、宣告失踪或无法履行抚养责任"
+                if situations
+                else "未申报父母死亡、失踪或无法履行抚养责任的情况"
+            ),
+            "不符合孤儿、事实无人抚养儿童认定条件",
+        ]
+        return Result("orphan", False, tuple(reasons), member=index)
+    reasons = [
+        f"{who}未满 {params.adult_age} 周岁，父母情况：{said}",
+        "父母双方均死亡或宣告失踪，认定为孤儿"
+        if kind == "orphan"
+        else "父母双方均无法履行抚养责任，认定为事实无人抚养儿童",
+    ]
+    label = ARRANGEMENT_LABELS[arrangement]
+    if rate is None:
+        reasons.append(f"本地区未设定{label}孤儿基本生活费标准，暂无法核定金额")
+        return Result("orphan", False, tuple(reasons), member=index)
+    amount = quantize_yuan(rate)
+    if member.care_arrangement is None:
+        reasons.append("未填写供养方式，按社会散居计算")
+    reasons.append(f"{label}，基本生活费每月 {amount} 元")
+    f = _facts(household, params, facts, explain)
+    tekun = tekun_for_member(household, index, params, f, explain=False)
+    if tekun.eligible and tekun.monthly_amount is not None:
+        if tekun.monthly_amount > amount:
+            higher = f"特困供养金较高（每月 {tekun.monthly_amount} 元）"
+        elif tekun.monthly_amount < amount:
+            higher = f"孤儿基本生活费较高（每月 {amount} 元）"
+        else:
+            higher = "两者金额相同"
+        reasons.append(
+            f"该儿童同时符合特困供养条件（每月 {tekun.monthly_amount} 元）；两者不可兼得，"
+            f"由审批人选择其一，{higher}"
+        )
+    return Result("orphan", True, tuple(reasons), member=index, monthly_amount=amount)
+
+
+# --- 重点困境儿童 -----------------------------------------------------------------------------
+
+
+def _any_tekun(household: Household, params: Parameters, f: Facts) -> bool:
+    return any(
+        tekun_for_member(household, j, params, f, explain=False).eligible for j in range(f.size)
+    )
+
+
+def child_in_hardship(
+    household: Household,
+    index: int,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+    _orphan: bool | None = None,
+    _tekun_household: bool | None = None,
+) -> Result | None:
+    """重点困境儿童 for member ``index`` (SPEC §5), None when the member is not under the adult
+    age. A child not already 孤儿/事实无人抚养 who lives in a 低保 household (the household is
+    低保-eligible) or a 特困 household (some member is 特困-eligible), or who has a disability
+    certificate or a serious illness in a household whose per-capita counted income is below
+    the edge line (1.5 × standard). A monthly allowance on top of 低保.
+
+    ``_orphan`` and ``_tekun_household`` let :func:`assess` pass what it already knows."""
+    member = household.members[index]
+    if member.age >= params.adult_age:
+        return None
+    f = _facts(household, params, facts, explain)
+    lined = f.lines
+    if _orphan is None:
+        o = orphan(household, index, params, f, explain=False)
+        _orphan = o is not None and o.eligible
+    rate = params.child_hardship_allowance
+    if _orphan:
+        if not explain:
+            return _quiet(
+                lined, ("child_in_hardship", index), "child_in_hardship", False, member=index
+            )
+        return Result(
+            "child_in_hardship",
+            False,
+            (
+                f"{_who(index, member)}已符合孤儿、事实无人抚养儿童条件，由孤儿基本生活费保障，"
+                "不再认定为重点困境儿童",
+            ),
+            member=index,
+        )
+    via = None  # why the child qualifies
+    if f.dibao_eligible:
+        via = "dibao"
+    else:
+        if _tekun_household is None:
+            _tekun_household = _any_tekun(household, params, f)
+        if _tekun_household:
+            via = "tekun"
+        elif (member.disability_grade is not None or member.serious_illness) and (
+            _per_capita_below(f, lined.edge)
+        ):
+            via = "condition"
+    if not explain:
+        if via is None or rate is None:
+            return _quiet(
+                lined, ("child_in_hardship", index), "child_in_hardship", False, member=index
+            )
+        return _quiet(
+            lined,
+            ("child_in_hardship", index, True),
+            "child_in_hardship",
+            True,
+            member=index,
+            monthly_amount=quantize_yuan(rate),
+        )
+    reasons = [f"{_who(index, member)}未满 {params.adult_age} 周岁"]
+    if via == "dibao":
+        reasons.append("家庭符合低保条件")
+    elif via == "tekun":
+        reasons.append("家庭中有成员符合特困人员条件")
+    else:
+        if member.disability_grade is not None:
+            kind = DISABILITY_LABELS.get(member.disability_type or "", "")
+            condition = f"持{GRADE_LABELS[member.disability_grade]}级{kind}残疾证"
+        elif member.serious_illness:
+            condition = "患重特大疾病"
+        else:
+            condition = None
+        below = _per_capita_below(f, lined.edge)
+        reasons.append("家庭不符合低保条件，家中无特困人员")
+        if condition is None:
+            reasons.append("本人无残疾证，未患重特大疾病")
+        else:
+            reasons.append(
+                f"本人{condition}，家庭人均月计算收入 {f.per_capita} 元，"
+                f"{'低于' if below else '不低于'} {lined.edge_s}"
+            )
+    if via is None:
+        reasons.append("不符合重点困境儿童认定条件")
+        return Result("child_in_hardship", False, tuple(reasons), member=index)
+    if rate is None:
+        reasons.append("本地区未设定重点困境儿童生活补贴标准，暂无法核定金额")
+        return Result("child_in_hardship", False, tuple(reasons), member=index)
+    amount = quantize_yuan(rate)
+    reasons.append(f"认定为重点困境儿童，每月发放生活补贴 {amount} 元（在低保之外另行发放）")
+    return Result("child_in_hardship", True, tuple(reasons), member=index, monthly_amount=amount)
+
+
+# --- 困难重度残疾人 ---------------------------------------------------------------------------
+
+
+def _dibao_single_eligible(household: Household, index: int, params: Parameters, f: Facts):
+    single = dibao_single(household, index, params, f, explain=False)
+    return single is not None and single.eligible
+
+
+def severe_disability(
+    household: Household,
+    index: int,
+    params: Parameters,
+    facts: Facts | None = None,
+    *,
+    explain: bool = True,
+) -> Result | None:
+    """困难重度残疾人 for member ``index`` (SPEC §5; 国务院《关于全面建立困难残疾人生活补贴和
+    重度残疾人护理补贴制度的意见》2015), None unless the member holds a certificate of grade 1–2,
+    or grade 3 intellectual/mental. Eligible in a 低保 household (the household, or this member
+    alone by 单人保) or a 低保边缘 household: 困难残疾人生活补贴, plus 重度残疾人护理补贴 for
+    grade 1–2; the amount is their sum."""
+    member = household.members[index]
+    if not _severely_disabled(member):
+        return None
+    f = _facts(household, params, facts, explain)
+    lined = f.lines
+    grade = member.disability_grade
+    care_too = grade <= 2
+    living, care = params.disability_living_allowance, params.disability_care_allowance
+    unset = living is None or (care_too and care is None)
+    if f.dibao_eligible:
+        via = "dibao"
+    elif _dibao_single_eligible(household, index, params, f):
+        via = "dibao_single"
+    elif _edge_eligible(f):
+        via = "edge"
+    else:
+        via = None
+    if not explain:
+        if via is None or unset:
+            return _quiet(
+                lined, ("severe_disability", index), "severe_disability", False, member=index
+            )
+        amount = quantize_yuan(living + care) if care_too else quantize_yuan(living)
+        return _quiet(
+            lined,
+            ("severe_disability", index, care_too),
+            "severe_disability",
+            True,
+            member=index,
+            monthly_amount=amount,
+        )
+    kind = DISABILITY_LABELS.get(member.disability_type or "", "")
+    reasons = [f"{_who(index, member)}持{GRADE_LABELS[grade]}级{kind}残疾证"]
+    if via == "dibao":
+        reasons.append("家庭符合低保条件")
+    elif via == "dibao_single":
+        reasons.append("本人符合单人保条件，可单独纳入低保")
+    elif via == "edge":
+        reasons.append("家庭符合低保边缘家庭条件")
+    else:
+        reasons.append("家庭不符合低保或低保边缘家庭条件")
+        reasons.append("不符合困难重度残疾人补贴条件")
+        return Result("severe_disability", False, tuple(reasons), member=index)
+    if unset:
+        missing = "困难残疾人生活补贴" if living is None else "重度残疾人护理补贴"
+        reasons.append(f"本地区未设定{missing}标准，暂无法核定金额")
+        return Result("severe_disability", False, tuple(reasons), member=index)
+    if care_too:
+        amount = quantize_yuan(living + care)
+        reasons.append(
+            f"困难残疾人生活补贴每月 {_y(living)} 元 + 重度残疾人护理补贴每月 {_y(care)} 元"
+            f" = {amount} 元"
+        )
+    else:
+        amount = quantize_yuan(living)
+        reasons.append(f"困难残疾人生活补贴每月 {amount} 元（三级残疾不享受重度残疾人护理补贴）")
+    return Result("severe_disability", True, tuple(reasons), member=index, monthly_amount=amount)
+
+
 # --- everything at once ------------------------------------------------------------------------
 
 
-def assess(household: Household, params: Parameters) -> Assessment:
+def assess(household: Household, params: Parameters, *, explain: bool = True) -> Assessment:
     """Every policy of SPEC §5 for one household, each with its reasons (SPEC §11).
 
     Results in order: dibao; dibao_single per qualifying member; dibao_edge; relative_poverty
-    (pilot counties only); tekun per member; temporary. ``categories`` are the category codes of
-    the eligible results, dibao_single counting as dibao.
+    (pilot counties only); tekun per member; temporary; expenditure_hardship; orphan per member
+    under the adult age; child_in_hardship per member under the adult age; severe_disability
+    per member with a grade 1–2 (or 3 intellectual/mental) certificate. ``categories`` are the
+    category codes of the eligible results, dibao_single counting as dibao.
+
+    ``explain=False`` gives the same results, eligibility and amounts with no reasons (``()``,
+    also for ``asset_reasons``), without writing any text: for batches (re-evaluation, payroll).
     """
-    with localcontext(CONTEXT):
-        f = facts_of(household, params)
-        results = [dibao(household, params, f)]
+    old = getcontext()
+    setcontext(_engine_context())
+    try:
+        if not explain:
+            return _assess_quiet(household, params)
+        f = facts_of(household, params, explain=explain)
         members = household.members
-        for i in range(len(members)):
-            single = dibao_single(household, i, params, f)
+        n = f.size
+        results = [dibao(household, params, f, explain=explain)]
+        for i in range(n):
+            single = dibao_single(household, i, params, f, explain=explain)
             if single is not None:
                 results.append(single)
-        results.append(dibao_edge(household, params, f))
-        relative = relative_poverty(household, params, f)
-        if relative is not None:
-            results.append(relative)
-        for i in range(len(members)):
-            results.append(tekun_for_member(household, i, params, f))
-        results.append(temporary(household, params, f))
+        results.append(dibao_edge(household, params, f, explain=explain))
+        if params.relative_poverty_multiple is not None:
+            relative = relative_poverty(household, params, f, explain=explain)
+            if relative is not None:
+                results.append(relative)
+        tekun_any = False
+        for i in range(n):
+            tekun = tekun_for_member(household, i, params, f, explain=explain)
+            tekun_any = tekun_any or tekun.eligible
+            results.append(tekun)
+        results.append(temporary(household, params, f, explain=explain))
+        results.append(expenditure_hardship(household, params, f, explain=explain))
+        adult = params.adult_age
+        minors = [i for i in range(n) if members[i].age < adult]
+        if minors:
+            orphans = {}
+            for i in minors:
+                o = orphan(household, i, params, f, explain=explain)
+                orphans[i] = o.eligible
+                results.append(o)
+            for i in minors:
+                results.append(
+                    child_in_hardship(
+                        household,
+                        i,
+                        params,
+                        f,
+                        explain=explain,
+                        _orphan=orphans[i],
+                        _tekun_household=tekun_any,
+                    )
+                )
+        for i in range(n):
+            if members[i].disability_grade is not None:
+                disabled = severe_disability(household, i, params, f, explain=explain)
+                if disabled is not None:
+                    results.append(disabled)
+    finally:
+        setcontext(old)
     categories = frozenset(
-        "dibao" if r.policy in COUNTS_AS_DIBAO else r.policy for r in results if r.eligible
+        [("dibao" if r.policy in COUNTS_AS_DIBAO else r.policy) for r in results if r.eligible]
     )
     return Assessment(
-        household_size=f.size,
+        household_size=n,
         counted_income=f.counted,
         per_capita_income=f.per_capita,
         assets_pass=f.assets_pass,
@@ -756,3 +1464,368 @@ def assess(household: Household, params: Parameters) -> Assessment:
         results=tuple(results),
         categories=categories,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Size:
+    """What :func:`_assess_quiet` compares a household of ``n`` members against under one
+    Parameters, and its reason-less results that depend on nothing else: built once per
+    (Parameters, n) and kept in ``Lines.quiet``."""
+
+    financial_limit: Decimal  # financial assets allowed for n members
+    dibao_line: Decimal  # standard × n, exact
+    dibao12: Decimal  # 12 × that
+    twelve_n: Decimal  # 12 × n, the per-capita divisor
+    single12: Decimal  # the per-capita lines × 12 × n (compared with 12 × income)
+    edge12: Decimal
+    relative12: Decimal | None
+    line_q: Decimal  # the 低保 line, 2 places
+    dibao_no: Result
+    edge: tuple[Result, Result]  # not eligible, eligible
+    relative: tuple[Result, Result] | None
+    expenditure_no: Result
+    single_no: tuple[Result, ...]  # per member
+    tekun_no: tuple[Result, ...]  # per member
+    tekun_yes: tuple[dict[str, Result], ...]  # per member: self-care level → result
+    orphan_no: tuple[Result, ...]  # per member
+    child_no: tuple[Result, ...]  # per member
+    child_yes: tuple[Result, ...] | None  # per member; None: the allowance is not set
+    temporary_none: Result  # no hardship declared
+
+    @classmethod
+    def of(cls, lined: Lines, params: Parameters, n: int) -> _Size:
+        twelve_n = TWELVE * n
+        dibao_line = lined.standard * n
+        line_q = quantize_yuan(dibao_line)
+        rel = lined.relative
+        return cls(
+            financial_limit=lined.financial_per_person * n,
+            dibao_line=dibao_line,
+            dibao12=dibao_line * TWELVE,
+            twelve_n=twelve_n,
+            single12=lined.single * twelve_n,
+            edge12=lined.edge * twelve_n,
+            relative12=None if rel is None else rel * twelve_n,
+            line_q=line_q,
+            dibao_no=Result("dibao", False, (), line=line_q),
+            edge=(
+                Result("dibao_edge", False, (), line=lined.edge_q),
+                Result("dibao_edge", True, (), line=lined.edge_q),
+            ),
+            relative=(
+                None
+                if rel is None or params.relative_poverty_multiple is None
+                else (
+                    Result("relative_poverty", False, (), line=lined.relative_q),
+                    Result("relative_poverty", True, (), line=lined.relative_q),
+                )
+            ),
+            expenditure_no=Result("expenditure_hardship", False, (), line=line_q),
+            single_no=tuple(
+                Result("dibao_single", False, (), member=i, line=lined.standard_q) for i in range(n)
+            ),
+            tekun_no=tuple(
+                Result("tekun", False, (), member=i, line=lined.standard_q) for i in range(n)
+            ),
+            tekun_yes=tuple(
+                {
+                    level: Result(
+                        "tekun",
+                        True,
+                        (),
+                        member=i,
+                        monthly_amount=amount,
+                        line=lined.standard_q,
+                    )
+                    for level, amount in lined.tekun_amounts.items()
+                }
+                for i in range(n)
+            ),
+            orphan_no=tuple(Result("orphan", False, (), member=i) for i in range(n)),
+            child_no=tuple(Result("child_in_hardship", False, (), member=i) for i in range(n)),
+            child_yes=(
+                None
+                if params.child_hardship_allowance is None
+                else tuple(
+                    Result(
+                        "child_in_hardship",
+                        True,
+                        (),
+                        member=i,
+                        monthly_amount=quantize_yuan(params.child_hardship_allowance),
+                    )
+                    for i in range(n)
+                )
+            ),
+            temporary_none=Result("temporary", False, ()),
+        )
+
+
+def _assess_quiet(household: Household, params: Parameters) -> Assessment:
+    """:func:`assess` with ``explain=False``: the same decisions as the rules above (their
+    ``explain=False`` branches), worked out inline in one pass with no text, sharing the
+    reason-less results of ``Lines.quiet``. This is the batch path (re-evaluation, payroll,
+    ``bench.rules``: ≥ 100,000 households/s on one core); the Hypothesis properties in
+    tests/eligibility/test_rules_properties.py pin it to the explained path and to
+    :func:`result_for`, result by result. Runs under the engine's context (see assess)."""
+    hit = _LINES.get(id(params))
+    lined = hit[1] if hit is not None and hit[0] is params else lines(params)
+    memo = lined.quiet
+    members = household.members
+    n = len(members)
+    size = memo.get(n)
+    if size is None:
+        size = memo[n] = _Size.of(lined, params, n)
+    supporter = household.supporter
+    pay, able = supporter.monthly_payment, supporter.able
+    if pay or able:  # else the supporter changes nothing: no payment, nobody able
+        pci = supporter.household_per_capita_income
+        exempt = pci is not None and pci < lined.exemption
+        outside = able and not exempt
+        total = ZERO if exempt else pay
+    else:
+        outside, total = False, ZERO
+    for m in members:
+        total += m.monthly_income
+    gross12 = income12 = total * TWELVE
+    rigid = household.rigid_expenditure
+    if rigid.medical or rigid.education or rigid.rehabilitation:
+        income12 = gross12 - (rigid.medical + rigid.education + rigid.rehabilitation)
+        if income12 < ZERO:
+            income12 = ZERO
+    assets = household.assets
+    assets_pass = (
+        assets.financial <= size.financial_limit
+        and assets.houses <= params.max_houses
+        and assets.vehicles <= params.max_vehicles
+        and (params.business_allowed or not assets.business_registered)
+    )
+    standard = lined.standard
+    dibao12 = size.dibao12
+    dibao_ok = assets_pass and income12 < dibao12
+    categories = []
+
+    # 低保, and 支出型 which is paid as 低保
+    dibao_amount = None
+    if dibao_ok:
+        gap12 = dibao12 - income12
+        floor = params.dibao_floor
+        if floor is not None and gap12 < floor * TWELVE:
+            dibao_amount = quantize_yuan(floor)
+        else:
+            dibao_amount = quantize_yuan(gap12 / TWELVE)
+        results = [_result("dibao", True, None, dibao_amount, None, None, size.line_q)]
+        categories.append("dibao")
+    else:
+        results = [size.dibao_no]
+
+    # one pass over the members: why each cannot work (the codes of _incapacity_code, for
+    # 特困 below), who is a minor (孤儿, 重点困境儿童), who is severely disabled (困难重度
+    # 残疾人), and 单人保 (a serious illness, or a grade 1–2 / 3 intellectual-mental certificate)
+    elderly, adult = params.elderly_age, params.adult_age
+    codes = []
+    minors = []
+    singles = severe = None
+    for i, m in enumerate(members):
+        age, grade = m.age, m.disability_grade
+        if age >= elderly:
+            codes.append(ELDERLY)
+        elif age < adult:
+            codes.append(MINOR)
+            minors.append(i)
+        elif grade is not None or m.in_school:
+            codes.append(_incapacity_code(m, params))
+        else:
+            codes.append(CAPABLE)
+        if grade is not None and (
+            grade <= 2 or (grade == 3 and m.disability_type in ("intellectual", "mental"))
+        ):
+            if severe is None:
+                severe = []
+            severe.append(i)
+        elif not m.serious_illness:
+            continue
+        own = m.monthly_income
+        if dibao_ok or not assets_pass or own >= standard or not income12 < size.single12:
+            results.append(size.single_no[i])
+        else:
+            amount = quantize_yuan(standard - own)
+            results.append(_result("dibao_single", True, i, amount, None, None, lined.standard_q))
+            categories.append("dibao")
+            if singles is None:
+                singles = set()
+            singles.add(i)
+
+    # 边缘, relative poverty
+    edge_ok = not dibao_ok and assets_pass and income12 < size.edge12
+    results.append(size.edge[edge_ok])
+    if edge_ok:
+        categories.append("dibao_edge")
+    if size.relative is not None:
+        ok = not dibao_ok and assets_pass and income12 < size.relative12
+        results.append(size.relative[ok])
+        if ok:
+            categories.append("relative_poverty")
+
+    # 特困: no capacity to work, income, assets, nobody able to support
+    tekun_any = False
+    for i, m in enumerate(members):
+        if (
+            codes[i] == CAPABLE
+            or m.monthly_income >= standard
+            or not assets_pass
+            or outside
+            or _has_kin_supporter(household, i, params, codes)
+        ):
+            results.append(size.tekun_no[i])
+        else:
+            results.append(size.tekun_yes[i][m.self_care])
+            tekun_any = True
+    if tekun_any:
+        categories.append("tekun")
+
+    if household.hardship is None:
+        results.append(size.temporary_none)
+    else:
+        temp = temporary(household, params, explain=False)
+        results.append(temp)
+        if temp.eligible:
+            categories.append("temporary")
+
+    if dibao_ok and gross12 >= dibao12:
+        results.append(
+            _result("expenditure_hardship", True, None, dibao_amount, None, None, size.line_q)
+        )
+        categories.append("expenditure_hardship")
+    else:
+        results.append(size.expenditure_no)
+
+    # children
+    if minors:
+        orphans = []
+        for i in minors:
+            if members[i].parent_situations:
+                o = orphan(household, i, params, explain=False)
+                if o.eligible:
+                    categories.append("orphan")
+            else:
+                o = size.orphan_no[i]
+            orphans.append(o.eligible)
+            results.append(o)
+        child_yes = size.child_yes
+        for i, is_orphan in zip(minors, orphans, strict=True):
+            m = members[i]
+            if (
+                is_orphan
+                or child_yes is None
+                or not (
+                    dibao_ok
+                    or tekun_any
+                    or (
+                        (m.disability_grade is not None or m.serious_illness)
+                        and income12 < size.edge12
+                    )
+                )
+            ):
+                results.append(size.child_no[i])
+            else:
+                results.append(child_yes[i])
+                categories.append("child_in_hardship")
+
+    # 困难重度残疾人
+    living, care = params.disability_living_allowance, params.disability_care_allowance
+    for i in severe or ():
+        care_too = members[i].disability_grade <= 2
+        if (
+            living is None
+            or (care_too and care is None)
+            or not (dibao_ok or (singles is not None and i in singles) or edge_ok)
+        ):
+            results.append(
+                _quiet(lined, ("severe_disability", i), "severe_disability", False, member=i)
+            )
+        else:
+            amount = quantize_yuan(living + care) if care_too else quantize_yuan(living)
+            results.append(
+                _quiet(
+                    lined,
+                    ("severe_disability", i, care_too),
+                    "severe_disability",
+                    True,
+                    member=i,
+                    monthly_amount=amount,
+                )
+            )
+            categories.append("severe_disability")
+
+    a = _new(Assessment)
+    s = _ASSESSMENT_SET
+    s[0](a, n)
+    if income12:
+        counted = (income12 / TWELVE).quantize(FEN, ROUND_HALF_UP)
+        s[1](a, counted)
+        # one member: the per-capita figure is the same division
+        s[2](a, counted if n == 1 else (income12 / size.twelve_n).quantize(FEN, ROUND_HALF_UP))
+    else:
+        s[1](a, ZERO_FEN)
+        s[2](a, ZERO_FEN)
+    s[3](a, assets_pass)
+    s[4](a, ())
+    s[5](a, tuple(results))
+    s[6](a, frozenset(categories))
+    return a
+
+
+# --- one policy ---------------------------------------------------------------------------------
+
+_HOUSEHOLD_RULES = {
+    "dibao": dibao,
+    "dibao_edge": dibao_edge,
+    "relative_poverty": relative_poverty,
+    "temporary": temporary,
+    "expenditure_hardship": expenditure_hardship,
+}
+_MEMBER_RULES = {
+    "dibao_single": dibao_single,
+    "tekun": tekun_for_member,
+    "orphan": orphan,
+    "child_in_hardship": child_in_hardship,
+    "severe_disability": severe_disability,
+}
+
+
+def result_for(
+    policy: str,
+    household: Household,
+    params: Parameters,
+    member: int | None = None,
+    *,
+    facts: Facts | None = None,
+    explain: bool = True,
+) -> Result | None:
+    """Exactly one policy's result, equal to its entry in :func:`assess` (``member``: the index
+    for per-member policies, required for them and refused for the others), or None where the
+    policy does not apply (a member without a qualifying condition for 单人保 or 困难重度残疾人,
+    an adult for 孤儿 and 重点困境儿童, relative poverty outside a pilot county). The one
+    dispatcher the amount function, approval, reviews and payroll call."""
+    if policy in _MEMBER_RULES:
+        if member is None:
+            raise ValueError(f"{policy} is assessed per member: say which")
+        if not 0 <= member < len(household.members):
+            raise ValueError(f"no member {member} in a household of {len(household.members)}")
+        rule = _MEMBER_RULES[policy]
+    elif policy in _HOUSEHOLD_RULES:
+        if member is not None:
+            raise ValueError(f"{policy} is assessed for the whole household, not per member")
+        rule = _HOUSEHOLD_RULES[policy]
+    else:
+        raise ValueError(f"unknown policy {policy!r}")
+    old = getcontext()
+    setcontext(_engine_context())
+    try:
+        f = _facts(household, params, facts, explain)
+        if member is None:
+            return rule(household, params, f, explain=explain)
+        return rule(household, member, params, f, explain=explain)
+    finally:
+        setcontext(old)

@@ -25,7 +25,6 @@ from .types import (
     Household,
     Member,
     Parameters,
-    Result,
     RigidExpenditure,
     Supporter,
 )
@@ -79,6 +78,9 @@ def household_from_input(
                 serious_illness=bool(m.get("serious_illness")),
                 self_care=m.get("self_care") or "full",
                 in_school=bool(m.get("in_school")),
+                # absent in inputs frozen before issue 8: no declared parent situation
+                parent_situations=tuple(m.get("parent_situations") or ()),
+                care_arrangement=m.get("care_arrangement") or None,
             )
             for m in members
         ),
@@ -107,6 +109,7 @@ def household_from_input(
                 type=hardship["type"],
                 months_without_income=int(hardship.get("months_without_income") or 0),
                 unemployment_insured=bool(hardship.get("unemployment_insured")),
+                on_dibao=bool(hardship.get("on_dibao")),
             )
             if hardship
             else None
@@ -147,7 +150,11 @@ def parameters_from_json(data: Mapping[str, Any]) -> Parameters:
     """Frozen numbers → Parameters; a number frozen before it existed reads as not set."""
     values = {}
     for field in dataclasses.fields(Parameters):
-        v = data.get(field.name)
+        if field.name not in data:
+            # frozen before the field existed (the issue-8 category amounts): its default
+            # applies, None = "not set", so the old assessment replays as it was decided
+            continue
+        v = data[field.name]
         if field.name == "care_yearly":
             values[field.name] = {k: Decimal(x) for k, x in v.items()}
         elif isinstance(v, str):
@@ -192,25 +199,6 @@ def member_index(inputs: Mapping[str, Any], person_id: int) -> int | None:
     return None
 
 
-def _policy_result(
-    policy: str, household: Household, params: Parameters, index: int | None
-) -> Result | None:
-    """Exactly one policy's result for the household (or member ``index``)."""
-    if policy == "dibao":
-        return engine.dibao(household, params)
-    if policy == "dibao_edge":
-        return engine.dibao_edge(household, params)
-    if policy == "relative_poverty":
-        return engine.relative_poverty(household, params)
-    if index is None:
-        return None
-    if policy == "tekun":
-        return engine.tekun_for_member(household, index, params)
-    if policy == "dibao_single":
-        return engine.dibao_single(household, index, params)
-    return None
-
-
 def enrollment_amount(
     policy: str,
     person_id: int | None,
@@ -230,7 +218,7 @@ def enrollment_amount(
     if person_id is not None and index is None:
         return None
     household = household_from_inputs(inputs, on)
-    result = _policy_result(policy, household, params, index)
+    result = engine.result_for(policy, household, params, index, explain=False)
     if result is None or not result.eligible:
         return None
     amount = ZERO_YUAN if policy in STATUS_ONLY else result.monthly_amount

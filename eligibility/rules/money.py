@@ -12,7 +12,7 @@ YUAN = Decimal(1)
 
 def quantize_yuan(x: Decimal) -> Decimal:
     """Round half-up to 0.01 yuan: the one rounding of every final amount (SPEC §5)."""
-    return x.quantize(FEN, rounding=ROUND_HALF_UP)
+    return x.quantize(FEN, ROUND_HALF_UP)  # positional: half the cost of rounding=…
 
 
 def ceil_yuan(x: Decimal) -> Decimal:

@@ -25,10 +25,53 @@ DISABILITY_TYPES = frozenset(
 SELF_CARE_LEVELS = ("full", "partial", "none")
 AREAS = frozenset({"urban", "rural"})
 HARDSHIP_TYPES = frozenset({"emergency", "expenditure", "migrant_no_income"})
-#: policy codes of the results (SPEC §3 and §11)
-POLICIES = ("dibao", "dibao_single", "dibao_edge", "relative_poverty", "tekun", "temporary")
+#: a parent's situation, as declared for a child (孤儿、事实无人抚养儿童, SPEC §5): dead 死亡,
+#: missing 宣告失踪, and the six that leave a living parent unable to raise the child
+PARENT_GONE = frozenset({"dead", "missing"})
+PARENT_UNABLE = frozenset(
+    {
+        "severe_disability",  # 重残 (grade 1–2)
+        "serious_illness",  # 重病
+        "imprisoned",  # 服刑在押
+        "drug_rehabilitation",  # 强制隔离戒毒
+        "deprived_of_liberty",  # 被执行其他限制人身自由的措施
+        "lost_contact",  # 失联满 6 个月
+    }
+)
+PARENT_SITUATIONS = PARENT_GONE | PARENT_UNABLE
+#: where an orphan is cared for (供养方式): 机构集中养育 or 社会散居
+CARE_ARRANGEMENTS = frozenset({"institutional", "dispersed"})
+#: policy codes of the results (SPEC §3 and §11), in the order :func:`assess` lists them
+POLICIES = (
+    "dibao",
+    "dibao_single",
+    "dibao_edge",
+    "relative_poverty",
+    "tekun",
+    "temporary",
+    "expenditure_hardship",
+    "orphan",
+    "child_in_hardship",
+    "severe_disability",
+)
+#: policies with one result per member (the result's ``member`` is set)
+MEMBER_POLICIES = frozenset(
+    {"dibao_single", "tekun", "orphan", "child_in_hardship", "severe_disability"}
+)
 #: category codes an assessment can put a household in (``dibao_single`` counts as ``dibao``)
-CATEGORIES = frozenset({"dibao", "tekun", "dibao_edge", "relative_poverty", "temporary"})
+CATEGORIES = frozenset(
+    {
+        "dibao",
+        "tekun",
+        "dibao_edge",
+        "relative_poverty",
+        "temporary",
+        "expenditure_hardship",
+        "orphan",
+        "child_in_hardship",
+        "severe_disability",
+    }
+)
 
 
 def _not_negative(owner: str, **values: Decimal | int | None) -> None:
@@ -65,6 +108,14 @@ class Parameters:
     dibao_floor: Decimal | None  # minimum 低保 payment (保底), None when not set
     adult_age: int  # 18
     elderly_age: int  # 60
+    # The four categories added with issue 8 (SPEC §5). None: the region has not set the
+    # number, and the rule then says so instead of paying (the defaults keep every Parameters
+    # built before these existed, and every frozen copy of one, valid).
+    orphan_institutional: Decimal | None = None  # 孤儿基本生活费, 机构养育, yuan/month
+    orphan_dispersed: Decimal | None = None  # 孤儿基本生活费, 社会散居, yuan/month
+    child_hardship_allowance: Decimal | None = None  # 重点困境儿童生活补贴, yuan/month
+    disability_living_allowance: Decimal | None = None  # 困难残疾人生活补贴, yuan/month
+    disability_care_allowance: Decimal | None = None  # 重度残疾人护理补贴, yuan/month
 
     def __post_init__(self) -> None:
         if self.dibao_standard <= 0 or self.dibao_standard_urban <= 0:
@@ -86,6 +137,11 @@ class Parameters:
             supporter_exemption_multiple=self.supporter_exemption_multiple,
             single_person_multiple=self.single_person_multiple,
             dibao_floor=self.dibao_floor,
+            orphan_institutional=self.orphan_institutional,
+            orphan_dispersed=self.orphan_dispersed,
+            child_hardship_allowance=self.child_hardship_allowance,
+            disability_living_allowance=self.disability_living_allowance,
+            disability_care_allowance=self.disability_care_allowance,
             **{f"care_yearly[{k}]": self.care_yearly[k] for k in SELF_CARE_LEVELS},
         )
         if self.temporary_min_multiple > self.temporary_max_multiple:
@@ -152,6 +208,10 @@ class Member:
     serious_illness: bool = False  # 重特大疾病
     self_care: str = "full"  # full 全自理 / partial 半护理 / none 全护理
     in_school: bool = False  # in full-time education
+    #: for a child: each parent's situation, 0–2 codes of PARENT_SITUATIONS (孤儿 and 事实无人
+    #: 抚养 read them); a parent who raises the child is simply not listed
+    parent_situations: tuple[str, ...] = ()
+    care_arrangement: str | None = None  # for an orphan: institutional | dispersed
 
     def __post_init__(self) -> None:
         if self.relation not in RELATIONS:
@@ -163,6 +223,14 @@ class Member:
         if self.disability_type is not None and self.disability_type not in DISABILITY_TYPES:
             raise ValueError(f"unknown disability_type {self.disability_type!r}")
         _not_negative("Member", age=self.age, monthly_income=self.monthly_income)
+        if self.parent_situations:
+            if not isinstance(self.parent_situations, tuple) or len(self.parent_situations) > 2:
+                raise ValueError("parent_situations is a tuple of at most 2 codes")
+            unknown = [c for c in self.parent_situations if c not in PARENT_SITUATIONS]
+            if unknown:
+                raise ValueError(f"unknown parent_situations {unknown!r}")
+        if self.care_arrangement is not None and self.care_arrangement not in CARE_ARRANGEMENTS:
+            raise ValueError(f"unknown care_arrangement {self.care_arrangement!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +293,9 @@ class Hardship:
     type: str  # emergency 急难 | expenditure 支出 | migrant_no_income 农民工无收入
     months_without_income: int = 0
     unemployment_insured: bool = False  # receiving unemployment insurance
+    #: the household is currently enrolled in 低保 (SPEC §5: "not on 低保" bars the migrant
+    #: one-off only then; would-qualify-but-not-enrolled still gets it, and is told to apply)
+    on_dibao: bool = False
 
     def __post_init__(self) -> None:
         if self.type not in HARDSHIP_TYPES:
@@ -265,8 +336,8 @@ class Result:
     policy: str  # one of POLICIES
     eligible: bool
     reasons: tuple[str, ...]
-    member: int | None = None  # dibao_single and tekun: index into members
-    monthly_amount: Decimal | None = None  # dibao, dibao_single, tekun, when eligible
+    member: int | None = None  # per-member policies (MEMBER_POLICIES): index into members
+    monthly_amount: Decimal | None = None  # the monthly-cash policies, when eligible
     min_amount: Decimal | None = None  # temporary, when eligible
     max_amount: Decimal | None = None
     line: Decimal | None = None  # the threshold compared against, 2 places

@@ -345,3 +345,152 @@ def test_assessment_is_throttled_per_client(catalog, settings):
 def test_contract_is_in_the_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "post" in schema["paths"]["/api/v1/assessments/"]
+
+
+# --- issue 8: on_dibao and the new member fields ----------------------------------------------
+
+MIGRANT = {"type": "migrant_no_income", "months_without_income": 4}
+
+
+def migrant(**hardship):
+    return post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [member(monthly_income="0.00")],
+            "hardship": MIGRANT | hardship,
+        }
+    )
+
+
+def test_migrant_who_would_qualify_for_dibao_but_is_not_enrolled_gets_the_one_off(catalog):
+    response = migrant()  # on_dibao absent: not enrolled
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert by_policy(body, "dibao")["eligible"] is True
+    temporary = by_policy(body, "temporary")
+    assert (temporary["eligible"], temporary["min_amount"], temporary["max_amount"]) == (
+        True,
+        "0.00",
+        "2361.00",
+    )
+    assert "按本次测算，家庭符合低保条件，建议同时申请低保" in temporary["reasons"]
+    assert migrant(on_dibao=False).json()["results"] == body["results"]
+
+
+def test_migrant_enrolled_in_dibao_is_refused_the_one_off(catalog):
+    response = migrant(on_dibao=True)
+    assert response.status_code == 200, response.json()
+    temporary = by_policy(response.json(), "temporary")
+    assert temporary["eligible"] is False
+    assert "家庭正在享受低保，由低保保障" in temporary["reasons"]
+    assert "max_amount" not in temporary
+
+
+def test_on_dibao_must_be_a_boolean(catalog):
+    response = migrant(on_dibao="maybe")
+    assert response.status_code == 400
+    assert list(response.json()) == ["hardship"]
+    assert response.json()["hardship"]["on_dibao"]
+
+
+def test_orphan_child_through_the_api(catalog):
+    response = post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [
+                member(relation="grandparent", birth_date="1950-03-01", monthly_income="900.00"),
+                member(
+                    relation="grandchild",
+                    birth_date="2012-06-01",
+                    parent_situations=["dead", "imprisoned"],
+                    care_arrangement="dispersed",
+                ),
+            ],
+        }
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    orphan = by_policy(body, "orphan", member=1)
+    assert (orphan["eligible"], orphan["monthly_amount"]) == (True, "1500.00")
+    assert "父母双方均无法履行抚养责任，认定为事实无人抚养儿童" in orphan["reasons"]
+    child = by_policy(body, "child_in_hardship", member=1)
+    assert (child["eligible"], child["monthly_amount"]) == (False, None)
+    assert "orphan_allowance" in body["related_policies"]
+
+
+def test_new_categories_carry_their_monthly_amounts(catalog):
+    body = post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [
+                member(monthly_income="300.00", disability_grade=2, disability_type="physical"),
+                member(relation="child", birth_date="2010-01-01"),
+            ],
+            "rigid_expenditure_12m": {"medical": "0.00"},
+        }
+    ).json()
+    assert by_policy(body, "child_in_hardship", member=1)["monthly_amount"] == "300.00"
+    assert by_policy(body, "severe_disability", member=0)["monthly_amount"] == "200.00"
+    hardship = by_policy(body, "expenditure_hardship")
+    assert (hardship["eligible"], hardship["monthly_amount"]) == (False, None)
+
+
+def test_members_without_the_new_fields_are_as_before(catalog):
+    body = post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [
+                member(relation="applicant"),
+                member(relation="child", birth_date="2015-01-01"),
+            ],
+        }
+    ).json()
+    orphan = by_policy(body, "orphan", member=1)
+    assert orphan["eligible"] is False
+    assert "未申报父母死亡、失踪或无法履行抚养责任的情况" in orphan["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"parent_situations": ["dead", "abroad"]}, "parent_situations"),
+        ({"parent_situations": ["dead", "dead", "dead"]}, "parent_situations"),
+        ({"parent_situations": "dead"}, "parent_situations"),
+        ({"care_arrangement": "foster"}, "care_arrangement"),
+    ],
+)
+def test_bad_new_member_fields_are_field_errors(catalog, extra, field):
+    response = post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [member(), member(relation="child", birth_date="2015-01-01", **extra)],
+        }
+    )
+    assert response.status_code == 400
+    errors = response.json()["members"]
+    assert errors[0] == {}
+    assert list(errors[1]) == [field]
+
+
+def test_too_many_parent_situations_message_is_chinese_and_specific(catalog):
+    response = post(
+        {
+            "region": "371002",
+            "area": "urban",
+            "date": "2021-01-15",
+            "members": [member(parent_situations=["dead", "dead", "missing"])],
+        }
+    )
+    assert response.json()["members"][0]["parent_situations"] == [
+        "父母情况最多填写两项（父亲、母亲各一项）。"
+    ]

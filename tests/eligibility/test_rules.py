@@ -169,8 +169,10 @@ def test_supporter_exemption_line_is_twice_the_standard():
 
 
 def test_parameters_carry_no_policy_defaults():
+    # the only default is None, "not set in this region" (the four categories of issue 8,
+    # so that Parameters frozen before them still load): never a policy number
     fields = dataclasses.fields(Parameters)
-    assert all(f.default is dataclasses.MISSING for f in fields)
+    assert all(f.default in (dataclasses.MISSING, None) for f in fields)
     assert all(f.default_factory is dataclasses.MISSING for f in fields)
 
 
@@ -671,9 +673,21 @@ def test_migrant_with_unemployment_insurance_is_not_eligible():
     assert result(assess(household, HUANCUI_URBAN), "temporary").eligible is False
 
 
-def test_migrant_whose_household_qualifies_for_dibao_is_not_eligible():
+def test_migrant_whose_household_is_enrolled_in_dibao_is_not_eligible():
+    # SPEC §5 (clarified): "not on 低保" means not currently enrolled
+    household = home(person(), hardship=Hardship("migrant_no_income", 4, on_dibao=True))
+    temporary = result(assess(household, HUANCUI_URBAN), "temporary")
+    assert temporary.eligible is False
+    assert "家庭正在享受低保，由低保保障" in temporary.reasons
+
+
+def test_migrant_who_would_qualify_for_dibao_but_is_not_enrolled_gets_the_one_off():
     household = home(person(), hardship=Hardship("migrant_no_income", 4))
-    assert result(assess(household, HUANCUI_URBAN), "temporary").eligible is False
+    assessment = assess(household, HUANCUI_URBAN)
+    temporary = result(assessment, "temporary")
+    assert (temporary.eligible, temporary.max_amount) == (True, D("2361.00"))
+    assert result(assessment, "dibao").eligible is True
+    assert temporary.reasons[-1] == "按本次测算，家庭符合低保条件，建议同时申请低保"
 
 
 # --- the assessment as a whole ---------------------------------------------------------------
@@ -697,6 +711,10 @@ def test_results_come_in_spec_order():
         ("tekun", 1),
         ("tekun", 2),
         ("temporary", None),
+        # the four categories of issue 8 come after, so the order above never moves
+        ("expenditure_hardship", None),
+        ("orphan", 2),
+        ("child_in_hardship", 2),
     ]
 
 

@@ -1,7 +1,8 @@
 """Properties of the rules engine over generated households (Hypothesis; no Django).
 
-The one deliberate exception to monotonicity: 单人保 and the migrant one-off exist only for a
-household that fails 低保, so a raise that ends household 低保 can open them (SPEC §5).
+The deliberate exceptions to monotonicity: 单人保 exists only for a household that fails 低保,
+so a raise that ends household 低保 can open it; and a raise can turn a 低保 household into a
+支出型 one (no longer admitted without the deduction), paid the — lower — 低保 amount (SPEC §5).
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from eligibility.rules import (
+    MEMBER_POLICIES,
+    PARENT_SITUATIONS,
+    POLICIES,
     Assets,
     Hardship,
     Household,
@@ -22,6 +26,7 @@ from eligibility.rules import (
     RigidExpenditure,
     Supporter,
     assess,
+    result_for,
 )
 from eligibility.rules.engine import _LINES
 
@@ -31,9 +36,26 @@ ZERO = D(0)
 PROPERTY = settings(max_examples=200, database=None, deadline=None)
 
 
-def params(standard: str, relative: str | None, floor: str | None) -> Parameters:
+#: the four issue-8 category amounts: SPEC §5's demo values, or a region that set none
+CATEGORY_AMOUNTS = [
+    {
+        "orphan_institutional": D("1900"),
+        "orphan_dispersed": D("1500"),
+        "child_hardship_allowance": D("300"),
+        "disability_living_allowance": D("100"),
+        "disability_care_allowance": D("100"),
+    },
+    {},
+    {"orphan_dispersed": D("1200.50"), "disability_living_allowance": D("80")},
+]
+
+
+def params(
+    standard: str, relative: str | None, floor: str | None, amounts: dict | None = None
+) -> Parameters:
     """SPEC §4 numbers (2019 and 2020 standards, pilot and non-pilot counties)."""
     return Parameters(
+        **(amounts or {}),
         dibao_standard=D(standard),
         dibao_standard_urban=D("787"),
         tekun_basic_multiple=D("1.3"),
@@ -66,6 +88,7 @@ parameters = st.builds(
     standard=st.sampled_from(["787", "588", "650", "470"]),
     relative=st.sampled_from([None, "1.2", "1.5"]),
     floor=st.sampled_from([None, "50", "100"]),
+    amounts=st.sampled_from(CATEGORY_AMOUNTS),
 )
 parameters_without_floor = st.builds(
     params,
@@ -103,6 +126,10 @@ def members(draw, relation=None) -> Member:
         serious_illness=draw(st.booleans()),
         self_care=draw(st.sampled_from(["full", "partial", "none"])),
         in_school=draw(st.booleans()),
+        parent_situations=tuple(
+            draw(st.lists(st.sampled_from(sorted(PARENT_SITUATIONS)), max_size=2))
+        ),
+        care_arrangement=draw(st.sampled_from([None, "institutional", "dispersed"])),
     )
 
 
@@ -137,6 +164,7 @@ def households(draw) -> Household:
                     type=st.sampled_from(["emergency", "expenditure", "migrant_no_income"]),
                     months_without_income=st.integers(0, 8),
                     unemployment_insured=st.booleans(),
+                    on_dibao=st.booleans(),
                 ),
             )
         ),
@@ -194,7 +222,11 @@ def test_raising_a_members_income_never_raises_any_amount(household, p, data):
     for key, r in by_key(after).items():
         if ended_dibao and key[0] in ("dibao_single", "temporary"):
             continue
-        previous = amounts(old[key]) if key in old else (ZERO, ZERO, ZERO)
+        if key[0] == "expenditure_hardship":
+            # 支出型 is paid as 低保: compare with what 低保 paid before the raise
+            previous = amounts(old[("dibao", None)])
+        else:
+            previous = amounts(old[key]) if key in old else (ZERO, ZERO, ZERO)
         assert all(a <= b for a, b in zip(amounts(r), previous, strict=True)), key
 
 
@@ -280,3 +312,60 @@ def test_categories_are_exactly_the_eligible_policies(household, p):
 def test_every_member_gets_one_tekun_result_in_order(household, p):
     tekun = [r.member for r in assess(household, p).results if r.policy == "tekun"]
     assert tekun == list(range(len(household.members)))
+
+
+@PROPERTY
+@given(households(), parameters)
+def test_explain_false_is_explain_true_without_the_reasons(household, p):
+    told, quiet = assess(household, p), assess(household, p, explain=False)
+    assert quiet.results == tuple(dataclasses.replace(r, reasons=()) for r in told.results)
+    assert (quiet.household_size, quiet.counted_income, quiet.per_capita_income) == (
+        told.household_size,
+        told.counted_income,
+        told.per_capita_income,
+    )
+    assert (quiet.assets_pass, quiet.categories) == (told.assets_pass, told.categories)
+    assert quiet.asset_reasons == ()
+    assert all(r.reasons for r in told.results)
+
+
+@PROPERTY
+@given(households(), parameters, st.booleans())
+def test_result_for_equals_the_matching_entry_of_assess_for_every_policy(household, p, explain):
+    listed = {(r.policy, r.member): r for r in assess(household, p, explain=explain).results}
+    for policy in POLICIES:
+        indexes = range(len(household.members)) if policy in MEMBER_POLICIES else [None]
+        for i in indexes:
+            assert result_for(policy, household, p, i, explain=explain) == listed.get((policy, i))
+
+
+@PROPERTY
+@given(households(), parameters)
+def test_new_category_amounts_are_never_negative_and_follow_their_rules(household, p):
+    assessment = assess(household, p)
+    dibao = dibao_of(assessment)
+    for r in assessment.results:
+        if r.policy not in (
+            "expenditure_hardship",
+            "orphan",
+            "child_in_hardship",
+            "severe_disability",
+        ):
+            continue
+        assert (r.monthly_amount is not None) is r.eligible
+        if not r.eligible:
+            continue
+        assert r.monthly_amount >= ZERO
+        if r.policy == "expenditure_hardship":
+            assert r.monthly_amount == dibao.monthly_amount  # paid as 低保, once
+        elif r.policy == "orphan":
+            assert r.monthly_amount in (p.orphan_institutional, p.orphan_dispersed)
+            assert household.members[r.member].age < p.adult_age
+        elif r.policy == "child_in_hardship":
+            assert r.monthly_amount == p.child_hardship_allowance
+            orphan = by_key(assessment)[("orphan", r.member)]
+            assert not orphan.eligible  # never both
+        else:
+            living, care = p.disability_living_allowance, p.disability_care_allowance
+            grade = household.members[r.member].disability_grade
+            assert r.monthly_amount == (living + care if grade <= 2 else living)

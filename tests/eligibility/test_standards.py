@@ -179,3 +179,43 @@ def test_admin_shows_a_clear_error_for_a_duplicate_day(client, catalog, accounts
     )
     assert response.status_code == 200
     assert "该日期已有这一项标准" in response.content.decode()
+
+
+# --- issue 8: the four categories' amounts --------------------------------------------------
+
+NEW_ITEMS = {
+    "orphan_institutional": Decimal("1900.00"),
+    "orphan_dispersed": Decimal("1500.00"),
+    "child_hardship_allowance": Decimal("300.00"),
+    "disability_living_allowance": Decimal("100.00"),
+    "disability_care_allowance": Decimal("100.00"),
+}
+
+
+def test_the_new_category_amounts_are_read_from_the_demo_standards(catalog):
+    params = standards_in_force(
+        region=region("371082"), area="rural", on=dt.date(2021, 1, 15)
+    ).parameters
+    assert {k: getattr(params, k) for k in NEW_ITEMS} == NEW_ITEMS
+
+
+def test_a_region_without_the_new_amounts_gets_none_not_an_error(catalog):
+    Standard.objects.filter(item__in=list(NEW_ITEMS)).delete()
+    params = standards_in_force(
+        region=region("371002"), area="urban", on=dt.date(2021, 1, 15)
+    ).parameters
+    assert all(getattr(params, k) is None for k in NEW_ITEMS)
+
+
+def test_parameters_frozen_before_the_new_items_still_load(catalog):
+    from eligibility.workflow import parameters_from_json, parameters_to_json
+
+    params = standards_in_force(
+        region=region("371002"), area="urban", on=dt.date(2021, 1, 15)
+    ).parameters
+    frozen = parameters_to_json(params)
+    assert parameters_from_json(frozen) == params
+    old = {k: v for k, v in frozen.items() if k not in NEW_ITEMS}
+    replayed = parameters_from_json(old)
+    assert all(getattr(replayed, k) is None for k in NEW_ITEMS)
+    assert replayed.dibao_standard == Decimal("787.00")

@@ -14,7 +14,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -64,10 +64,7 @@ def world(django_db_setup, django_db_blocker):
             demo.seed_accounts()
             eligibility_demo.seed()
             demo.seed_households(count=12)
-            tokens = {
-                t.user.username: t.key
-                for t in (Token.objects.get_or_create(user=u)[0] for u in _users())
-            }
+            tokens = {u.username: AuthToken.objects.create(user=u)[1] for u in _users()}
             schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
             # Built once and shared by the roles: building a strategy costs more than a request.
             strategies = [

@@ -9,11 +9,39 @@ from applicants.models import Household, Person, Region, User
 pytestmark = pytest.mark.django_db
 
 
-def test_healthz_reports_database_and_broker(client):
+def test_healthz_tells_the_public_only_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json()["database"] == "ok"
-    assert response.json()["broker"] == "ok"
+    assert response.json() == {"status": "ok"}
+
+
+def test_healthz_reports_database_and_broker_to_an_administrator(client, make_user):
+    client.force_login(make_user(role="admin", region_code=None))
+    body = client.get("/healthz").json()
+    assert body["database"] == "ok"
+    assert body["broker"] == "ok"
+    assert body["demo"] is False
+
+
+def test_healthz_detail_with_the_health_token_and_not_without(client, settings):
+    settings.HEALTH_TOKEN = "monitor-secret-1234"
+    detail = client.get("/healthz", HTTP_AUTHORIZATION="Bearer monitor-secret-1234").json()
+    assert detail["database"] == "ok"
+    assert client.get("/healthz", HTTP_AUTHORIZATION="Bearer wrong").json() == {"status": "ok"}
+
+
+def test_healthz_is_a_bare_503_when_a_check_fails(client, monkeypatch):
+    from weijiuni import health
+
+    monkeypatch.setitem(health.CHECKS, "broker", lambda: "error: ConnectionError")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "fail"}
+
+
+def test_healthz_detail_is_not_for_other_staff(client, make_user):
+    client.force_login(make_user(role="caseworker"))
+    assert client.get("/healthz").json() == {"status": "ok"}
 
 
 def test_schema_is_valid_openapi_3_and_names_the_contract_endpoints(client):
@@ -63,6 +91,22 @@ def test_seed_demo_twice_gives_the_same_data(settings):
     assert TemporaryGrant.objects.filter(advance=False).exists()
     assert TemporaryGrant.objects.filter(advance=True, file_completed_at__isnull=True).exists()
     assert Review.objects.filter(proposed_at__isnull=False, status="open").exists()
+    from eligibility.models import Enrollment
+
+    enrolled = set(Enrollment.objects.values_list("category__code", flat=True))
+    paid_once = TemporaryGrant.objects.exists()
+    # the nine categories, each enrolled (or, for 临时救助, paid once) from the demo
+    assert enrolled | ({"temporary"} if paid_once else set()) >= {
+        "dibao",
+        "tekun",
+        "dibao_edge",
+        "expenditure_hardship",
+        "temporary",
+        "orphan",
+        "child_in_hardship",
+        "severe_disability",
+        "relative_poverty",
+    }, enrolled
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):

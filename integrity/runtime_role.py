@@ -1,0 +1,131 @@
+"""The database role the application runs as: it reads and writes rows and owns nothing.
+
+Migrations run as the owner of the tables. The application connects as a second role with
+SELECT/INSERT/UPDATE/DELETE on tables and USAGE/SELECT on sequences, and nothing else: no
+TRUNCATE, no TRIGGER, no CREATE, no ownership. Since only an owner may ``ALTER TABLE … DISABLE
+TRIGGER`` or ``TRUNCATE`` (and the role has no TRUNCATE grant), the append-only triggers on the
+audit trail hold against the application's own credentials (issues 11, 14).
+
+``grant_runtime_privileges`` is idempotent; ``migrate`` calls it after every run (post_migrate)
+when the role exists, and ``ALTER DEFAULT PRIVILEGES`` covers tables a later migration creates.
+"""
+
+from __future__ import annotations
+
+from django.db import connections
+from psycopg2 import sql
+
+# pgtrigger's triggers skip themselves when the session variable ``pgtrigger.ignore`` names them,
+# and any role may SET a custom variable: as shipped, the runtime role could switch off the
+# append-only triggers (and the pghistory tracking triggers) for its own session. This version
+# of pgtrigger's function honours the list only for a role that owns the trigger's table, i.e.
+# one that could disable the trigger anyway. pgtrigger re-creates the function whenever a
+# migration installs a trigger, so it is put back after every migrate (see apps.py).
+HARDENED_IGNORE_FUNCTION = """
+CREATE OR REPLACE FUNCTION "public"._pgtrigger_should_ignore(trigger_name NAME)
+RETURNS BOOLEAN AS $$
+    DECLARE
+        _pgtrigger_ignore TEXT[];
+    BEGIN
+        BEGIN
+            SELECT INTO _pgtrigger_ignore CURRENT_SETTING('pgtrigger.ignore');
+            EXCEPTION WHEN OTHERS THEN
+        END;
+        IF _pgtrigger_ignore IS NOT NULL AND trigger_name = ANY(_pgtrigger_ignore) THEN
+            RETURN EXISTS (
+                SELECT 1 FROM pg_catalog.pg_trigger t
+                JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                WHERE t.tgname = trigger_name AND pg_catalog.pg_has_role(c.relowner, 'USAGE')
+            );
+        END IF;
+        RETURN FALSE;
+    END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+class RuntimeRoleError(Exception):
+    pass
+
+
+def harden_trigger_ignore(using: str = "default") -> None:
+    """Replace pgtrigger's ignore function by the owner-only version above."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(HARDENED_IGNORE_FUNCTION)
+
+
+def role_exists(role: str, using: str = "default") -> bool:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+        return cursor.fetchone() is not None
+
+
+def grant_runtime_privileges(role: str, using: str = "default") -> None:
+    """Give ``role`` row access to every table and sequence of the schema, and nothing more.
+
+    Run as the owner of the tables (the role migrations run as). Refuses a role that is a
+    superuser or a member of the owner: such a role could disable the triggers.
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT rolsuper, pg_has_role(oid, current_user, 'MEMBER'), current_user = rolname "
+            "FROM pg_roles WHERE rolname = %s",
+            [role],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            raise RuntimeRoleError(f"database role {role!r} does not exist")
+        superuser, member_of_owner, is_owner = found
+        if superuser or member_of_owner or is_owner:
+            raise RuntimeRoleError(
+                f"database role {role!r} is a superuser or the owner (or a member of it): "
+                "the application must connect as a role that owns nothing"
+            )
+        ident = sql.Identifier(role)
+        database = sql.Identifier(connection.settings_dict["NAME"])
+        statements = [
+            # CONNECT and TEMPORARY (the re-evaluation stages its changes in a temp table).
+            sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(database, ident),
+            sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(ident),
+            sql.SQL("REVOKE CREATE ON SCHEMA public FROM {}").format(ident),
+            sql.SQL(
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {}"
+            ).format(ident),
+            # Whatever an earlier hand-made grant gave: TRUNCATE bypasses row triggers.
+            sql.SQL(
+                "REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {}"
+            ).format(ident),
+            sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(ident),
+            sql.SQL("REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA public FROM {}").format(ident),
+            # Tables and sequences that later migrations create (as this same owner).
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {}"
+            ).format(ident),
+            sql.SQL(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {}"
+            ).format(ident),
+        ]
+        for statement in statements:
+            cursor.execute(statement)
+        # Before PostgreSQL 15 every role may CREATE in the public schema through PUBLIC; take
+        # that away when we own the schema (a shared server's admin may have done it already).
+        cursor.execute(
+            "SELECT pg_has_role(nspowner, 'USAGE') FROM pg_namespace WHERE nspname = 'public'"
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+    harden_trigger_ignore(using)
+
+
+def after_migrate(*, using: str = "default", **kwargs) -> None:
+    """post_migrate: put the hardened ignore function back, refresh the runtime role's grants."""
+    from django.conf import settings
+
+    if connections[using].vendor != "postgresql":
+        return
+    harden_trigger_ignore(using)
+    role = getattr(settings, "DATABASE_RUNTIME_ROLE", "")
+    if role and role_exists(role, using):
+        grant_runtime_privileges(role, using)

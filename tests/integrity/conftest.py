@@ -1,0 +1,87 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import PersonFactory
+
+
+@pytest.fixture
+def trail(accounts):
+    """At least one row in every table of the audit trail, made as the workflow would leave them.
+
+    Built from the models directly (not the case services, which are being rewritten): what is
+    tested here is the tables' protection, not how rows get there.
+    """
+    from applicants.models import Application, ApplicationTransition
+    from eligibility import demo
+    from eligibility.models import (
+        Assessment,
+        Category,
+        Decision,
+        Enrollment,
+        EnrollmentAmount,
+        Review,
+    )
+    from integrity import services
+    from integrity.models import TrailArchive
+
+    demo.seed()  # categories and standards (StandardEvent rows)
+    admin = accounts["admin"]
+    person = PersonFactory()  # HouseholdEvent, PersonEvent
+    household = person.household
+    app = Application.objects.create(
+        household=household, village=household.village, channel="window", created_by=admin, data={}
+    )
+    ApplicationTransition.objects.create(
+        application=app, action="submit", source="draft", target="submitted", by=admin
+    )
+    assessment = Assessment.objects.create(
+        application=app,
+        household=household,
+        on=timezone.localdate(),
+        inputs={},
+        parameters={},
+        result={},
+        created_by=admin,
+    )
+    decision = Decision.objects.create(
+        application=app, assessment=assessment, outcome="approved", reasons="测试", decided_by=admin
+    )
+    enrollment = Enrollment.objects.create(
+        household=household,
+        category=Category.objects.get(code="dibao"),
+        policy_code="dibao",
+        monthly_amount=Decimal("288.00"),
+        start_month=dt.date(2026, 1, 1),
+        decision=decision,
+        assessment=assessment,
+    )
+    EnrollmentAmount.objects.create(
+        enrollment=enrollment,
+        amount=Decimal("288.00"),
+        effective_month=dt.date(2026, 1, 1),
+        reason="审批纳入保障",
+        assessment=assessment,
+    )
+    Review.objects.create(household=household, kind="periodic", due_on=timezone.localdate())
+    services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
+    services.commitment_record(application=app, persons=[person], channel="window", by=admin)
+    TrailArchive.objects.create(
+        table="integrity_accesslog",
+        until=timezone.now(),
+        rows=0,
+        path="/dev/null",
+        sha256="0" * 64,
+        size=0,
+    )
+    return {"admin": admin, "person": person, "application": app, "enrollment": enrollment}
+
+
+def trail_tables() -> list[str]:
+    """Every append-only table: the trail registry, every pghistory event table, the manifest."""
+    from integrity.models import TrailArchive
+    from integrity.trail import trail_models
+
+    return [model._meta.db_table for model, _ in trail_models()] + [TrailArchive._meta.db_table]
