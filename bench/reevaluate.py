@@ -201,8 +201,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from applicants.models import Region
-    from eligibility import reevaluation
     from eligibility.models import Enrollment, Reevaluation, Standard
+    from eligibility.services import reevaluation
 
     workers = start_workers(args.workers, queue)
     time.sleep(3)  # let the workers connect before the clock starts
