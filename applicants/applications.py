@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
 from integrity.services import client_ip, commitment_record, unsigned_adults
 
+from . import permissions
 from .errors import DomainError
 from .facts import facts_errors
 from .models import (
@@ -385,27 +386,13 @@ def application_withdraw(
 
 
 def _require_filer(by: User, application: Application) -> None:
-    """Submitting and withdrawing belong to the household (its citizen account or whoever
-    filed it) and to the township's staff — never to read-only roles (SPEC §1)."""
-    if by.is_admin_role or by.pk == application.created_by_id:
-        return
-    if (
-        by.role == Role.CITIZEN
-        and application.household_id
-        and (application.household.members.filter(user=by).exists())
-    ):
-        return
-    if by.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT) and application.village.path.startswith(
-        by.region.path
-    ):
-        return
-    msg = _("您不能提交或撤回这份申请。")
-    raise ApplicationError(msg, {"non_field_errors": [msg]})
+    """Submitting and withdrawing belong to the household and the township (SPEC §1)."""
+    permissions.require(
+        permissions.can_act_for_applicant(by, application), _("您不能提交或撤回这份申请。")
+    )
 
 
 def _require_caseworker(by: User, application: Application) -> None:
-    if by.is_admin_role:
-        return
-    if by.role != Role.CASEWORKER or not application.village.path.startswith(by.region.path):
-        msg = _("只有本镇街经办人可以办理此步骤。")
-        raise ApplicationError(msg, {"non_field_errors": [msg]})
+    permissions.require(
+        permissions.can_work_case(by, application.village), _("只有本镇街经办人可以办理此步骤。")
+    )

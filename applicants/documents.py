@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import permissions
 from .errors import DomainError
 from .models import Application, Document, User
 
@@ -31,6 +32,9 @@ def sniff_content_type(head: bytes) -> str | None:
 @transaction.atomic
 def document_attach(*, application: Application, kind: str, upload, by: User) -> Document:
     """Attach a PDF, JPEG or PNG (decided by its bytes, not its name) to an application."""
+    permissions.require(
+        permissions.can_act_for_applicant(by, application), _("您不能为这份申请上传材料。")
+    )
     if kind not in Document.Kind.values:
         msg = _("请选择材料类型。")
         raise DocumentError(msg, {"kind": [msg]})

@@ -53,6 +53,23 @@ def can_record_work_refusal(user: User, village: Region) -> bool:
     return _is(user, Role.CASEWORKER, village)
 
 
+def can_act_for_applicant(user: User, application) -> bool:
+    """Submit, withdraw or add documents to an application: its household (the citizen
+    account of a member, or whoever filed it) and the township's staff — never a read-only
+    role (SPEC §1)."""
+    if not _active(user):
+        return False
+    if user.is_admin_role or user.pk == application.created_by_id:
+        return True
+    if user.role == Role.CITIZEN:
+        return bool(
+            application.household_id and application.household.members.filter(user=user).exists()
+        )
+    return _is(user, Role.CASEWORKER, application.village) or _is(
+        user, Role.VILLAGE_ASSISTANT, application.village
+    )
+
+
 # --- reviews (复核) -------------------------------------------------------------------------
 
 

@@ -183,6 +183,41 @@ def start_workers(n: int, queue: str) -> list[subprocess.Popen]:
     ]
 
 
+def lock_cost(run) -> str:
+    """What the row locks cost (issue 8): one chunk's read with and without ``FOR UPDATE OF e``,
+    each in a transaction rolled back, on the same rows."""
+    from django.db import connection, transaction
+
+    from eligibility.services.reevaluation import CHUNK_SQL
+
+    chunks = list(run.chunks.order_by("index"))
+    times = {"locked": 0.0, "unlocked": 0.0}
+    for chunk in chunks[:: max(1, len(chunks) // 10)]:
+        params = {
+            "first": chunk.first_id,
+            "last": chunk.last_id,
+            "month": run.effective_from.replace(day=1),
+            "keys": list(run.parameters),
+        }
+        for label, sql in (
+            ("unlocked", CHUNK_SQL.replace("FOR UPDATE OF e", "")),
+            ("locked", CHUNK_SQL),
+        ):
+            with transaction.atomic(), connection.cursor() as cursor:
+                start = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                times[label] += time.perf_counter() - start
+                transaction.set_rollback(True)
+    sampled = len(chunks[:: max(1, len(chunks) // 10)])
+    per_chunk = (times["locked"] - times["unlocked"]) / max(sampled, 1)
+    return (
+        f"lock_cost sampled_chunks={sampled} locked_read={times['locked']:.3f}s"
+        f" unlocked_read={times['unlocked']:.3f}s per_chunk={per_chunk:.3f}s"
+        f" estimated_total={per_chunk * len(chunks):.1f}s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=1_000_000)
@@ -201,8 +236,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from applicants.models import Region
-    from eligibility import reevaluation
     from eligibility.models import Enrollment, Reevaluation, Standard
+    from eligibility.services import reevaluation
 
     workers = start_workers(args.workers, queue)
     time.sleep(3)  # let the workers connect before the clock starts
@@ -237,6 +272,7 @@ def main() -> None:
     if run.processed != expected or run.changed != expected:
         raise SystemExit(f"expected every one of {expected} enrollments to change")
 
+    print(lock_cost(run))
     with connection.cursor() as cursor:
         cursor.execute("BEGIN")
         bound_start = time.perf_counter()

@@ -111,7 +111,7 @@ class ReevaluationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("按同一标准再次重新核定（已核定的不会再变）"))
     def run_again(self, request, queryset):
-        from .reevaluation import reevaluation_start
+        from .services.reevaluation import reevaluation_start
 
         for run in queryset.select_related("standard"):
             reevaluation_start(standard=run.standard, by=request.user)

@@ -20,10 +20,11 @@ from applicants.models import Application, ApplicationState, Role
 from applicants.selectors import sees_personal_data
 from integrity.services import access_log_record
 
-from . import selectors, workflow
+from . import selectors
 from .models import Reevaluation, Review
-from .reevaluation import reevaluation_summary
-from .reviews import (
+from .services import cases, members, temporary
+from .services.reevaluation import reevaluation_summary
+from .services.reviews import (
     due_reviews,
     review_close,
     review_confirm,
@@ -31,7 +32,6 @@ from .reviews import (
     review_send_back,
     work_refusal_record,
 )
-from .services import members, temporary
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -112,10 +112,10 @@ def _act(request, application):
         intake.application_return(**kw, missing_items=items)
         return _("已退回补正，需补正材料已一次性告知申请人。")
     if action == "verify":
-        workflow.application_verify(**kw)
+        cases.application_verify(**kw)
         return _("已发起家庭经济状况核对。")
     if action == "verification":
-        workflow.verification_record(
+        cases.verification_record(
             application=application,
             by=user,
             summary=post.get("summary", ""),
@@ -132,7 +132,7 @@ def _act(request, application):
             raise DomainError(
                 _("请填写入户日期。"), {"visited_on": [_("请填写入户日期。")]}
             ) from exc
-        workflow.application_survey(
+        cases.application_survey(
             **kw,
             visited_on=visited,
             staff=[post.get("staff1", ""), post.get("staff2", ""), post.get("staff3", "")],
@@ -143,19 +143,19 @@ def _act(request, application):
         )
         return _("入户调查已记录。")
     if action == "propose":
-        workflow.application_propose(**kw, opinion=post.get("opinion", ""))
+        cases.application_propose(**kw, opinion=post.get("opinion", ""))
         return _("审核意见已提出。")
     if action == "open_notice":
-        workflow.public_notice_open(**kw)
+        cases.public_notice_open(**kw)
         return _("已在村（居）公示7天。")
     if action == "object":
-        workflow.objection_record(**kw, text=post.get("text", ""))
+        cases.objection_record(**kw, text=post.get("text", ""))
         return _("异议已登记，案件退回重新调查。")
     if action == "county_visit":
-        workflow.county_visit_record(**kw)
+        cases.county_visit_record(**kw)
         return _("县级入户核查已记录。")
     if action == "advance":
-        temporary.temporary_advance(
+        cases.application_advance(
             application=application,
             by=request.user,
             amount=post.get("amount", ""),
@@ -163,7 +163,7 @@ def _act(request, application):
         )
         return _("已先行救助，请在时限内补齐材料并完成审批。")
     if action == "approve":
-        workflow.application_approve(
+        cases.application_approve(
             **kw,
             reasons=post.get("reasons", ""),
             choices=post.getlist("choices") or None,
@@ -171,7 +171,7 @@ def _act(request, application):
         )
         return _("已批准并纳入保障。")
     if action == "reject":
-        workflow.application_reject(**kw, reasons=post.get("reasons", ""))
+        cases.application_reject(**kw, reasons=post.get("reasons", ""))
         return _("已作出不予批准决定。")
     raise DomainError(_("未知的操作。"))
 
@@ -209,7 +209,7 @@ def case_detail(request, pk: int):
         ApplicationState.SURVEYED,
     ):
         try:
-            preview = workflow.assessment_preview_for(application)
+            preview = cases.assessment_preview_for(application)
         except DomainError as exc:
             messages.warning(request, exc.message)
     latest = application.latest_assessments[0] if application.latest_assessments else None
@@ -425,16 +425,16 @@ def _choices(application, latest) -> list[dict]:
     """The results the approver may enroll, the default ones ticked, the best-paying marked."""
     if latest is None or application.state != ApplicationState.PUBLIC_NOTICE:
         return []
-    rows = workflow.enrollable_results(latest)
-    default = set(workflow.default_choice(application, latest))
+    rows = cases.enrollable_results(latest)
+    default = set(cases.default_choice(application, latest))
     best = max((Decimal(r["monthly_amount"] or 0) for r in rows), default=Decimal(0))
     return [
         {
-            "key": workflow.result_key(r),
+            "key": cases.result_key(r),
             "policy": r["policy"],
             "member": r["member"],
             "amount": r["monthly_amount"],
-            "checked": workflow.result_key(r) in default,
+            "checked": cases.result_key(r) in default,
             "best": best > 0 and Decimal(r["monthly_amount"] or 0) == best,
         }
         for r in rows

@@ -15,8 +15,7 @@ from applicants.errors import DomainError
 from applicants.models import Application, Household, User
 from applicants.workdays import add_workdays
 
-from . import workflow
-from .services import temporary
+from .services import cases, temporary
 
 #: how far each demo case goes, in order; cycled over the demo households
 STAGES = [
@@ -89,20 +88,18 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     if stage == "accepted":
         return
     if stage == "advance":  # 先行救助: paid first, the file still to complete
-        grant_range = temporary.temporary_result(workflow.assessment_preview_for(app))
+        grant_range = temporary.temporary_result(cases.assessment_preview_for(app))
         amount = grant_range["min_amount"]
         local = Decimal(amount) <= temporary.township_limit(app.village)
-        temporary.temporary_advance(
+        cases.application_advance(
             application=app, by=cw if local else approver, amount=amount, reasons="火灾后无住处"
         )
         return
-    workflow.application_verify(application=app, by=cw)
-    workflow.verification_record(
-        application=app, by=cw, summary="银行、不动产、车辆、工商核对无异常"
-    )
+    cases.application_verify(application=app, by=cw)
+    cases.verification_record(application=app, by=cw, summary="银行、不动产、车辆、工商核对无异常")
     if stage == "verifying":
         return
-    workflow.application_survey(
+    cases.application_survey(
         application=app,
         by=cw,
         visited_on=timezone.localdate(),
@@ -112,10 +109,10 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     )
     if stage == "surveyed":
         return
-    workflow.application_propose(application=app, by=cw, opinion="建议按规则测算结果办理")
+    cases.application_propose(application=app, by=cw, opinion="建议按规则测算结果办理")
     if stage == "proposed":
         return
-    workflow.public_notice_open(application=app, by=cw)
+    cases.public_notice_open(application=app, by=cw)
     if stage == "public_notice":
         return
     # Decided cases had their notice some days ago.
@@ -125,7 +122,7 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     app.refresh_from_db()
     if stage == "temporary":
         result = temporary.temporary_result(app.assessments.order_by("-created_at").first())
-        workflow.application_approve(
+        cases.application_approve(
             application=app,
             by=approver,
             reasons="突发大额医疗支出，经调查属实",
@@ -134,13 +131,13 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
         return
     if stage == "enrolled":
         try:
-            workflow.application_approve(
+            cases.application_approve(
                 application=app, by=approver, reasons="经调查核实、公示无异议，符合条件"
             )
             return
         except DomainError:
             app.refresh_from_db()  # the rules say no: the county rejects with its reasons
-    workflow.application_reject(
+    cases.application_reject(
         application=app, by=approver, reasons="家庭人均收入高于当地低保标准，不符合条件"
     )
 
@@ -206,8 +203,8 @@ def _demo_reviews(staff: dict[str, User]) -> None:
     gradual exit the township proposed, waiting for the demo approver to confirm."""
     from applicants.models import Region
 
-    from . import reviews
     from .models import Enrollment, Review
+    from .services import reviews
 
     township = Region.objects.get(code="371002001")  # 张村镇
     if Review.objects.filter(household__village__parent=township, kind="change").exists():

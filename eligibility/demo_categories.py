@@ -13,7 +13,7 @@ from applicants import applications as intake
 from applicants.idnumber import with_check_digit
 from applicants.models import Application, Region, User
 
-from . import workflow
+from .services import cases
 
 
 def _id(county: str, birth: dt.date, serial: int, male: bool = True) -> str:
@@ -171,9 +171,9 @@ def seed_categories(staff: dict[str, User]) -> int:
             signers = [m["id_number"] for m in app.data["members"]]
             intake.application_submit(application=app, by=cw, signers=signers)
             intake.application_accept(application=app, by=cw)
-            workflow.application_verify(application=app, by=cw)
-            workflow.verification_record(application=app, by=cw, summary="核对无异常")
-            workflow.application_survey(
+            cases.application_verify(application=app, by=cw)
+            cases.verification_record(application=app, by=cw, summary="核对无异常")
+            cases.application_survey(
                 application=app,
                 by=cw,
                 visited_on=timezone.localdate(),
@@ -181,16 +181,16 @@ def seed_categories(staff: dict[str, User]) -> int:
                 findings="家庭情况与申报一致",
                 signed=True,
             )
-            workflow.application_propose(application=app, by=cw, opinion="建议按测算结果纳入")
-            workflow.public_notice_open(application=app, by=cw)
+            cases.application_propose(application=app, by=cw, opinion="建议按测算结果纳入")
+            cases.public_notice_open(application=app, by=cw)
             Application.objects.filter(pk=app.pk).update(
                 notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
             )
             app.refresh_from_db()
             assessment = app.assessments.order_by("-created_at").first()
-            eligible = {workflow.result_key(r) for r in workflow.enrollable_results(assessment)}
+            eligible = {cases.result_key(r) for r in cases.enrollable_results(assessment)}
             choices = [c for c in (_key(assessment, w) for w in wanted) if c in eligible] or None
-            workflow.application_approve(
+            cases.application_approve(
                 application=app,
                 by=approver,
                 reasons="经调查核实、公示无异议，符合条件",

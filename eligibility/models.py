@@ -462,20 +462,37 @@ class EnrollmentAmount(models.Model):
     on its assessment, so every row can be replayed.
     """
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="amounts")
+    # The ledger's own index (enrollment, month, id) leads with the enrollment: no second one.
+    # Rows are never deleted (trigger), so the other foreign keys need no index for PROTECT;
+    # a re-evaluation inserts a million rows, and every index is paid on each.
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="amounts", db_index=False
+    )
     amount = models.DecimalField(_("月保障金（元）"), max_digits=12, decimal_places=2)
     previous_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     effective_month = models.DateField(_("生效月份"))
     reason = models.CharField(_("原因"), max_length=200)
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reevaluation = models.ForeignKey(
         Reevaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
     )
     review = models.ForeignKey(
-        "Review", on_delete=models.PROTECT, null=True, blank=True, related_name="amounts"
+        "Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amounts",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -4,7 +4,7 @@ from celery import shared_task
 from celery.signals import worker_ready
 from django.db import transaction
 
-from . import reevaluation
+from .services import reevaluation
 
 
 @shared_task(name="eligibility.reevaluation_start", time_limit=600, soft_time_limit=540)
@@ -42,7 +42,7 @@ def _resume_on_start(sender=None, **kwargs):
 
 @shared_task(name="eligibility.reviews_schedule", time_limit=600, soft_time_limit=540)
 def reviews_schedule() -> int:
-    from .reviews import reviews_schedule as run
+    from .services.reviews import reviews_schedule as run
 
     return run()
 

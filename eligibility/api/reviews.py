@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from applicants.models import Household
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Review
-from eligibility.reviews import (
+from eligibility.services.reviews import (
     review_close,
     review_confirm,
     review_report_change,

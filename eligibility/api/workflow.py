@@ -14,9 +14,8 @@ from applicants import applications as intake
 from applicants.api.serializers import SMALL_INT_MAX, ApplicationDraftSerializer
 from applicants.models import Application, ApplicationState
 from applicants.selectors import sees_personal_data
-from eligibility import workflow
 from eligibility.selectors import application_get, application_list
-from eligibility.services import temporary
+from eligibility.services import cases
 from integrity.services import access_log_record
 
 
@@ -305,11 +304,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def verify(self, request, pk=None):
         def run(application, d):
             if application.state == ApplicationState.ACCEPTED:
-                workflow.application_verify(
-                    application=application, by=request.user, request=request
-                )
+                cases.application_verify(application=application, by=request.user, request=request)
             if d.get("summary") or application.state != ApplicationState.VERIFYING:
-                workflow.verification_record(
+                cases.verification_record(
                     application=application,
                     by=request.user,
                     summary=d.get("summary", ""),
@@ -328,7 +325,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             SurveySerializer,
-            lambda a, d: workflow.application_survey(
+            lambda a, d: cases.application_survey(
                 application=a, by=request.user, request=request, **d
             ),
         )
@@ -339,7 +336,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             OpinionSerializer,
-            lambda a, d: workflow.application_propose(
+            lambda a, d: cases.application_propose(
                 application=a, by=request.user, opinion=d["opinion"], request=request
             ),
         )
@@ -350,9 +347,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             serializers.Serializer,
-            lambda a, d: workflow.public_notice_open(
-                application=a, by=request.user, request=request
-            ),
+            lambda a, d: cases.public_notice_open(application=a, by=request.user, request=request),
         )
 
     @extend_schema(request=ObjectionSerializer, responses=ApplicationSerializer)
@@ -361,7 +356,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             ObjectionSerializer,
-            lambda a, d: workflow.objection_record(
+            lambda a, d: cases.objection_record(
                 application=a, by=request.user, text=d["text"], request=request
             ),
         )
@@ -372,9 +367,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             serializers.Serializer,
-            lambda a, d: workflow.county_visit_record(
-                application=a, by=request.user, request=request
-            ),
+            lambda a, d: cases.county_visit_record(application=a, by=request.user, request=request),
         )
 
     @extend_schema(request=ApproveSerializer, responses=ApplicationSerializer)
@@ -383,7 +376,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             ApproveSerializer,
-            lambda a, d: workflow.application_approve(
+            lambda a, d: cases.application_approve(
                 application=a,
                 by=request.user,
                 reasons=d["reasons"],
@@ -400,7 +393,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             AdvanceSerializer,
-            lambda a, d: temporary.temporary_advance(
+            lambda a, d: cases.application_advance(
                 application=a, by=request.user, amount=d["amount"], reasons=d["reasons"]
             ),
         )
@@ -411,7 +404,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._act(
             request,
             ReasonSerializer,
-            lambda a, d: workflow.application_reject(
+            lambda a, d: cases.application_reject(
                 application=a, by=request.user, reasons=d["reasons"], request=request
             ),
         )

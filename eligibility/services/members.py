@@ -22,6 +22,7 @@ from applicants.models import Household, Person, User
 
 from ..models import Enrollment, Review
 from . import enrollments as ledger
+from .reviews import review_open
 
 
 class MemberError(DomainError):
@@ -72,8 +73,6 @@ def member_remove(
             return None
     elif not active:
         return None
-    from ..reviews import review_open
-
     kind = Review.Kind.DEATH if status == Person.Status.DECEASED else Review.Kind.CHANGE
     what = _("死亡") if status == Person.Status.DECEASED else _("迁出")
     return review_open(
@@ -109,8 +108,6 @@ def member_add(
         raise MemberError(next(iter(errors.values()))[0], errors)
     person = Person.objects.create(household=household, status_on=on, **clean)
     if household.enrollments.filter(status=Enrollment.Status.ACTIVE).exists():
-        from ..reviews import review_open
-
         review_open(
             household=household,
             by=by,

@@ -12,7 +12,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applicants import permissions
 from applicants.errors import DomainError
 from applicants.models import Application, Region, TimeLimit, User, region_scope, time_limit
 from applicants.workdays import add_workdays
@@ -110,39 +109,6 @@ def grant_create(
     except IntegrityError as exc:
         msg = _("本次困难已经救助过，同一次困难只救助一次。")
         raise TemporaryError(msg, {"non_field_errors": [msg]}) from exc
-
-
-@transaction.atomic
-def temporary_advance(
-    *, application: Application, by: User, amount, reasons: str
-) -> TemporaryGrant:
-    """先行救助: an emergency (急难) is paid first, on the rules' range as assessed now, and the
-    case must be completed (decided) within the set working days."""
-    from ..workflow import assessment_preview_for
-
-    application = Application.objects.select_for_update().get(pk=application.pk)
-    emergency = (application.data.get("hardship") or {}).get("type") == "emergency"
-    errors: dict[str, list[str]] = {}
-    if application.state not in ADVANCE_STATES:
-        errors["state"] = [_("受理后、审批前方可先行救助。")]
-    if not emergency:
-        errors["hardship"] = [_("只有急难型临时救助可以先行救助。")]
-    if not reasons.strip():
-        errors["reasons"] = [_("请写明先行救助的理由。")]
-    if errors:
-        raise TemporaryError(next(iter(errors.values()))[0], errors)
-    result = temporary_result(assessment_preview_for(application))
-    value = amount_checked(result, amount)
-    local_ok = value <= township_limit(application.village) and (
-        permissions.can_approve_temporary_locally(by, application.village)
-    )
-    permissions.require(
-        local_ok or permissions.can_decide_case(by, application.village),
-        _("超过镇街审批限额的先行救助须由县级审批人批准。"),
-    )
-    return grant_create(
-        application=application, result=result, amount=value, by=by, reasons=reasons, advance=True
-    )
 
 
 def advances_overdue(*, user, today: dt.date | None = None):

@@ -11,8 +11,8 @@ from applicants import applications as intake
 from applicants.applications import workday_overrides
 from applicants.models import Application, Household, TimeLimit, WorkdayOverride, time_limit
 from applicants.workdays import add_workdays
-from eligibility import workflow
 from eligibility.selectors import overdue_applications
+from eligibility.services import cases as workflow
 from tests.factories import id_number_for
 
 pytestmark = pytest.mark.django_db

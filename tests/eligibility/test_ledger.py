@@ -11,12 +11,19 @@ from django.utils import timezone
 from applicants.errors import DomainError
 from applicants.models import Person, Region
 from applicants.notifications import Notification
-from eligibility import reevaluation, reviews, workflow
 from eligibility.models import Enrollment, EnrollmentAmount, Review, Standard, StandardItem
 from eligibility.rules.frozen import enrollment_amount, parameters_from_json
 from eligibility.selectors import amount_due
+from eligibility.services import cases as workflow
 from eligibility.services import enrollments as ledger
-from eligibility.services import exits, members, reevaluations_due, standard_add
+from eligibility.services import (
+    exits,
+    members,
+    reevaluation,
+    reevaluations_due,
+    reviews,
+    standard_add,
+)
 from tests.eligibility.enrollments import make_enrollments
 from tests.eligibility.test_workflow import after_notice, filed, to_notice
 

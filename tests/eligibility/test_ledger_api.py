@@ -8,8 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from applicants.models import Person
-from eligibility import reviews
 from eligibility.models import Enrollment, Review
+from eligibility.services import reviews
 from tests.eligibility.enrollments import make_enrollments
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ import pytest
 from django.db.models import Sum
 
 from applicants.models import Region
-from eligibility import reevaluation
 from eligibility.models import Enrollment, EnrollmentAmount, Standard, StandardItem
+from eligibility.services import reevaluation
 from tests.eligibility.enrollments import make_enrollments
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import uuid
 import pytest
 from django.db.models import Count
 
-from eligibility import reevaluation
 from eligibility.models import EnrollmentAmount, Reevaluation
+from eligibility.services import reevaluation
 from tests.eligibility.enrollments import make_enrollments
 from tests.eligibility.test_reevaluation import raise_urban
 from tests.weijiuni.test_worker import database_url_of_test_db

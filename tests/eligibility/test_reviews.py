@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from applicants.errors import DomainError
 from applicants.models import Household, Person, TimeLimit
-from eligibility import reviews
 from eligibility.models import Enrollment, Review
+from eligibility.services import reviews
 from tests.eligibility.enrollments import make_enrollments
 
 pytestmark = pytest.mark.django_db

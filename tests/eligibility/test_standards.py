@@ -208,7 +208,7 @@ def test_a_region_without_the_new_amounts_gets_none_not_an_error(catalog):
 
 
 def test_parameters_frozen_before_the_new_items_still_load(catalog):
-    from eligibility.workflow import parameters_from_json, parameters_to_json
+    from eligibility.rules.frozen import parameters_from_json, parameters_to_json
 
     params = standards_in_force(
         region=region("371002"), area="urban", on=dt.date(2021, 1, 15)

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from applicants.errors import DomainError
 from applicants.models import Role
-from eligibility import workflow
 from eligibility.models import Enrollment, TemporaryGrant
+from eligibility.services import cases as workflow
 from eligibility.services import temporary
 from tests.eligibility.test_workflow import after_notice, draft_data, filed, to_notice
 
@@ -82,13 +82,13 @@ def test_emergency_is_paid_first_and_the_decision_completes_the_file(staff, cata
 
     intake.application_accept(application=app, by=staff["caseworker"])
     with pytest.raises(DomainError, match="只有急难型"):
-        temporary.temporary_advance(
+        workflow.application_advance(
             application=temporary_case_other(staff),
             by=staff["caseworker"],
             amount="2000",
             reasons="火灾",
         )
-    grant = temporary.temporary_advance(
+    grant = workflow.application_advance(
         application=app, by=staff["caseworker"], amount="2000", reasons="火灾"
     )
     assert grant.advance and grant.file_due_on > timezone.localdate()

@@ -9,8 +9,8 @@ from django.utils import timezone
 from applicants import applications as intake
 from applicants.errors import DomainError
 from applicants.models import Application, ApplicationTransition, Person, Role
-from eligibility import workflow
 from eligibility.models import Decision, Enrollment
+from eligibility.services import cases as workflow
 from tests.factories import id_number_for
 
 pytestmark = pytest.mark.django_db

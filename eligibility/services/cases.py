@@ -26,8 +26,8 @@ from applicants.workdays import add_workdays
 from integrity import services as integrity
 from integrity.services import client_ip
 
-from . import rules
-from .models import (
+from .. import rules
+from ..models import (
     Assessment,
     Category,
     Decision,
@@ -36,16 +36,16 @@ from .models import (
     TemporaryGrant,
     Verification,
 )
-from .rules import frozen
-from .rules.frozen import (
+from ..rules import frozen
+from ..rules.frozen import (
     household_from_inputs,
     parameters_from_json,
     parameters_to_json,
     result_json,
 )
-from .selectors import member_facts, standards_in_force
-from .services import enrollments as ledger
-from .services import temporary
+from ..selectors import member_facts, standards_in_force
+from . import enrollments as ledger
+from . import temporary
 
 
 def _caseworker(by, application):
@@ -594,3 +594,34 @@ def assessment_preview_for(application: Application) -> dict[str, Any]:
     inputs = assessment_inputs(application)
     standards = standards_in_force(region=application.village, area=inputs["area"], on=on)
     return result_json(_run(inputs, standards.parameters, on))
+
+
+@transaction.atomic
+def application_advance(
+    *, application: Application, by: User, amount, reasons: str
+) -> TemporaryGrant:
+    """先行救助: an emergency (急难) is paid first, on the rules' range as assessed now, and the
+    case must be completed (decided) within the set working days."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    emergency = (application.data.get("hardship") or {}).get("type") == "emergency"
+    errors: dict[str, list[str]] = {}
+    if application.state not in temporary.ADVANCE_STATES:
+        errors["state"] = [_("受理后、审批前方可先行救助。")]
+    if not emergency:
+        errors["hardship"] = [_("只有急难型临时救助可以先行救助。")]
+    if not reasons.strip():
+        errors["reasons"] = [_("请写明先行救助的理由。")]
+    if errors:
+        raise temporary.TemporaryError(next(iter(errors.values()))[0], errors)
+    result = temporary.temporary_result(assessment_preview_for(application))
+    value = temporary.amount_checked(result, amount)
+    local_ok = value <= temporary.township_limit(application.village) and (
+        permissions.can_approve_temporary_locally(by, application.village)
+    )
+    permissions.require(
+        local_ok or permissions.can_decide_case(by, application.village),
+        _("超过镇街审批限额的先行救助须由县级审批人批准。"),
+    )
+    return temporary.grant_create(
+        application=application, result=result, amount=value, by=by, reasons=reasons, advance=True
+    )

@@ -23,15 +23,15 @@ from django.utils import timezone
 
 from applicants.models import Region
 
-from .models import (
+from ..models import (
     EnrollmentAmount,
     Reevaluation,
     ReevaluationChunk,
     Standard,
 )
-from .rules.frozen import enrollment_amount, parameters_from_json, parameters_to_json
-from .selectors import standards_in_force
-from .services import enrollments as ledger
+from ..rules.frozen import enrollment_amount, parameters_from_json, parameters_to_json
+from ..selectors import standards_in_force
+from . import enrollments as ledger
 
 REASON = "调整救助标准后重新核定"
 
@@ -104,7 +104,7 @@ def reevaluation_start(
 
 def reevaluation_enqueue(*, run_id: int) -> int:
     """Queue a task for every chunk still pending (safe to call again: claiming is exclusive)."""
-    from .tasks import enqueue_chunks
+    from ..tasks import enqueue_chunks
 
     pending = list(
         ReevaluationChunk.objects.filter(
@@ -338,7 +338,7 @@ def reevaluation_replay(amount: EnrollmentAmount) -> Decimal | None:
 def reevaluation_summary(run: Reevaluation) -> list[dict]:
     """The report as rows a person reads: category, county, count, totals before and after."""
     counties = dict(Region.objects.filter(level="county").values_list("code", "name"))
-    from .models import Category
+    from ..models import Category
 
     categories = dict(Category.objects.values_list("pk", "name"))
     rows = []

@@ -17,16 +17,16 @@ from applicants.idnumber import mask_name
 from applicants.models import Household, Person, TimeLimit, User, time_limit
 from integrity import services as integrity
 
-from . import rules
-from .models import Assessment, Enrollment, Review, StandardItem, WorkRefusal
-from .rules.frozen import (
+from .. import rules
+from ..models import Assessment, Enrollment, Review, StandardItem, WorkRefusal
+from ..rules.frozen import (
     enrollment_amount,
     household_from_inputs,
     parameters_to_json,
     result_json,
 )
-from .selectors import member_facts, standard_value, standards_in_force
-from .services import enrollments as ledger
+from ..selectors import member_facts, standard_value, standards_in_force
+from . import enrollments as ledger
 
 Code = TimeLimit.Code  # the procedural numbers (data: applicants.TimeLimit)
 
