@@ -145,7 +145,7 @@ def trail_table_archive(
         # A server-side cursor: a table of millions of rows streams, it is not loaded at once.
         with connection.chunked_cursor() as cursor:
             cursor.execute(
-                f"SELECT t.{pk}, row_to_json(t)::text FROM {quote(table)} t "  # noqa: S608 (names are quoted identifiers from the model registry, not input)
+                f"SELECT t.{pk}, row_to_json(t)::text FROM {quote(table)} t "  # noqa: S608  # nosec B608 - quoted identifiers from the model registry, not input
                 f"WHERE {where} ORDER BY t.{pk}",
                 params,
             )
