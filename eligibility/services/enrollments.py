@@ -86,30 +86,38 @@ def household_enrollments_lock(household_id: int, *, active_only: bool = True) -
 
 @dataclass
 class _StandardsCache:
-    """Parameters per (county, area, month) and the months standards change, per county."""
+    """Parameters per (county, area, month) and the months standards change, per county —
+    keyed by the county code in the village's path, so a batch reads each county once."""
 
-    params: dict[tuple[int, str, dt.date], Parameters] = field(default_factory=dict)
-    months: dict[int, list[dt.date]] = field(default_factory=dict)
+    params: dict[tuple[str, str, dt.date], Parameters] = field(default_factory=dict)
+    months: dict[str, list[dt.date]] = field(default_factory=dict)
+    counties: dict[str, Region] = field(default_factory=dict)
+
+    def _county(self, village: Region) -> Region:
+        code = village.county_code or ""
+        if code not in self.counties:
+            self.counties[code] = county_of(village)
+        return self.counties[code]
 
     def parameters(self, village: Region, area: str, month: dt.date) -> Parameters:
-        county = county_of(village)
-        key = (county.pk, area, month)
+        key = (village.county_code or "", area, month)
         if key not in self.params:
             self.params[key] = standards_in_force(
-                region=county, area=area, on=numbers_on(month)
+                region=self._county(village), area=area, on=numbers_on(month)
             ).parameters
         return self.params[key]
 
     def change_months(self, village: Region) -> list[dt.date]:
         """Months in which a standard of this county (or its city) took effect, up to now:
         a standard dated in the future is applied by its own re-evaluation on its day."""
-        county = county_of(village)
-        if county.pk not in self.months:
+        code = village.county_code or ""
+        if code not in self.months:
+            county = self._county(village)
             days = Standard.objects.filter(
                 region__in=[county.pk, county.parent_id], effective_from__lte=timezone.localdate()
             ).values_list("effective_from", flat=True)
-            self.months[county.pk] = sorted({month_of(d) for d in days})
-        return self.months[county.pk]
+            self.months[code] = sorted({month_of(d) for d in days})
+        return self.months[code]
 
 
 def _in_force(rows: list[EnrollmentAmount], month: dt.date) -> EnrollmentAmount | None:
