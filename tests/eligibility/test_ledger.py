@@ -309,16 +309,6 @@ def test_the_approver_chooses_among_eligible_results(staff, catalog):
 # --- races: two real transactions meeting on a barrier -------------------------------------
 
 
-@pytest.fixture
-def time_limits():
-    """A transactional test starts from an emptied database: put the time limits back."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("applicants.migrations.0004_time_limit_defaults").load(apps, None)
-
-
 def _race(*actions):
     barrier = threading.Barrier(len(actions))
     errors: list[BaseException] = []
@@ -341,9 +331,7 @@ def _race(*actions):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_review_and_reevaluation_chunk_at_once_give_the_rules_amount(
-    time_limits, catalog, accounts
-):
+def test_review_and_reevaluation_chunk_at_once_give_the_rules_amount(catalog, accounts):
     make_enrollments(count=4, admin=accounts["admin"])
     e = urban_enrollment(Enrollment.objects.select_related("household__village").order_by("id"))
     Person.objects.filter(household=e.household, relation="applicant").update(
@@ -374,7 +362,7 @@ def test_review_and_reevaluation_chunk_at_once_give_the_rules_amount(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_approvals_of_one_case_enroll_once(time_limits, catalog, accounts, make_user):
+def test_two_approvals_of_one_case_enroll_once(catalog, accounts, make_user):
     from applicants.models import Role
 
     people = {
@@ -397,7 +385,7 @@ def test_two_approvals_of_one_case_enroll_once(time_limits, catalog, accounts, m
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_confirmations_of_one_review_write_once(time_limits, catalog, accounts, make_user):
+def test_two_confirmations_of_one_review_write_once(catalog, accounts, make_user):
     from applicants.models import Role
 
     make_enrollments(count=4, admin=accounts["admin"])
