@@ -367,11 +367,27 @@ def enrollable_results(assessment: Assessment) -> list[dict[str, Any]]:
     ]
 
 
+#: paid on top of the household's 低保 (SPEC §5): offered ticked with whatever is chosen
+ADD_ONS = frozenset({"child_in_hardship", "severe_disability"})
+
+
 def default_choice(application: Application, assessment: Assessment) -> list[str]:
-    """What the approver is offered first: the requested result if eligible (per-member ones
-    for every eligible member), else the household result, else members' own results —
-    one per member, the one paying more first (SPEC §5: the platform shows which pays more)."""
-    results = enrollable_results(assessment)
+    """What the approver is offered first: the main result (below) and every add-on the
+    household is eligible for (重点困境儿童, 困难重度残疾人补贴, paid on top of 低保)."""
+    main = _main_choice(application, assessment)
+    add_ons = [
+        result_key(r)
+        for r in enrollable_results(assessment)
+        if r["policy"] in ADD_ONS and result_key(r) not in main
+    ]
+    return main + add_ons
+
+
+def _main_choice(application: Application, assessment: Assessment) -> list[str]:
+    """The requested result if eligible (per-member ones for every eligible member), else the
+    household result, else members' own results — one per member, the one paying more first
+    (SPEC §5: the platform shows which pays more)."""
+    results = [r for r in enrollable_results(assessment) if r["policy"] not in ADD_ONS]
     requested = [r for r in results if r["policy"] == application.requested]
     if requested:
         return [result_key(r) for r in requested]

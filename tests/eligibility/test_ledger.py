@@ -435,3 +435,27 @@ def test_standard_dated_before_every_enrollment_changes_only_their_months(enroll
         amount_due(enrollment_id=e.pk, month=dt.date(2021, 1, 1)) == e.amounts.latest("id").amount
     )
     assert Standard.objects.filter(reevaluation_pending=True).count() == 0
+
+
+def test_add_ons_are_offered_ticked_with_the_household_result():
+    from types import SimpleNamespace
+
+    def r(policy, member=None, amount="100.00"):
+        return {"policy": policy, "member": member, "eligible": True, "monthly_amount": amount}
+
+    assessment = SimpleNamespace(
+        result={
+            "results": [
+                r("dibao", amount="1148.00"),
+                r("child_in_hardship", 2, "300.00"),
+                r("severe_disability", 0, "200.00"),
+                {**r("tekun", 0), "eligible": False},
+            ]
+        }
+    )
+    application = SimpleNamespace(requested="dibao")
+    assert workflow.default_choice(application, assessment) == [
+        "dibao",
+        "child_in_hardship:2",
+        "severe_disability:0",
+    ]
