@@ -520,6 +520,7 @@ def _enroll(application, assessment, decision, chosen, by) -> list[Enrollment]:
     if two approvals race."""
     members = assessment.inputs["members"]
     categories = {c.code: c for c in Category.objects.all()}
+    params = parameters_from_json(assessment.parameters)
     start = _first_of_next_month(today())
     rows = []
     for r in chosen:
@@ -537,14 +538,21 @@ def _enroll(application, assessment, decision, chosen, by) -> list[Enrollment]:
                 "c": category.name,
             }
             raise ApplicationError(msg, {"choices": [msg]})
-        amount = r["monthly_amount"] if r["monthly_amount"] is not None else "0.00"
+        # The one amount function, on the decision's frozen facts and numbers: what every
+        # later writer (reviews, re-evaluation) will compute for the same facts.
+        amount = frozen.enrollment_amount(
+            r["policy"], person_id, assessment.inputs, params, assessment.on
+        )
+        if amount is None:  # the frozen result said eligible: the replay must agree
+            msg = _("测算结果无法复核，请重新提出审核意见。")
+            raise ApplicationError(msg, {"non_field_errors": [msg]})
         rows.append(
             Enrollment(
                 household=application.household,
                 person_id=person_id,
                 category=category,
                 policy_code=r["policy"],
-                monthly_amount=Decimal(amount),
+                monthly_amount=amount,
                 start_month=start,
                 decision=decision,
                 assessment=assessment,

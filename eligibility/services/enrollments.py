@@ -16,6 +16,7 @@ Approval, reviews, member changes and re-evaluation all change amounts here, and
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -205,6 +206,44 @@ def _sync(enrollment: Enrollment, rows: list[EnrollmentAmount]) -> None:
     if (enrollment.monthly_amount, enrollment.assessment_id) != (last.amount, last.assessment_id):
         enrollment.monthly_amount, enrollment.assessment_id = last.amount, last.assessment_id
         enrollment.save(update_fields=["monthly_amount", "assessment"])
+
+
+def amounts_write_set(
+    cursor,
+    changes: list[tuple[int, Decimal, Decimal]],
+    *,
+    month: dt.date,
+    reason: str,
+    reevaluation_id: int,
+) -> int:
+    """The set-based form of the writer, for a re-evaluation chunk whose rows the caller has
+    locked (``FOR UPDATE``, id order): (enrollment, new amount, amount read) through COPY into
+    a temporary table, then one statement that moves each amount only if it is still the one
+    read and writes a ledger row for exactly the rows it moved. Returns how many moved."""
+    cursor.execute(
+        "CREATE TEMP TABLE ledger_changes (enrollment_id bigint, amount numeric(12,2), "
+        "previous numeric(12,2)) ON COMMIT DROP"
+    )
+    buffer = io.StringIO("".join(f"{e}\t{new}\t{old}\n" for e, new, old in changes))
+    cursor.copy_expert("COPY ledger_changes FROM STDIN", buffer)
+    cursor.execute(
+        """
+        WITH moved AS (
+          UPDATE eligibility_enrollment e SET monthly_amount = c.amount
+          FROM ledger_changes c
+          WHERE e.id = c.enrollment_id AND e.monthly_amount = c.previous
+          RETURNING e.id, e.assessment_id, c.amount, c.previous
+        )
+        INSERT INTO eligibility_enrollmentamount
+          (enrollment_id, amount, previous_amount, effective_month, reason, assessment_id,
+           reevaluation_id, created_at)
+        SELECT id, amount, previous, %s, %s, assessment_id, %s, now() FROM moved
+        """,
+        [month_of(month), reason[:200], reevaluation_id],
+    )
+    moved = cursor.rowcount
+    cursor.execute("DROP TABLE ledger_changes")
+    return moved
 
 
 def enrollment_open(

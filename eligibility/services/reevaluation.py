@@ -11,7 +11,6 @@ again by whoever claims it next (``FOR UPDATE SKIP LOCKED``, ``status = 'pending
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections import defaultdict
 from decimal import Decimal
@@ -204,7 +203,13 @@ def reevaluation_chunk_process(*, chunk_id: int) -> int | None:
                     row[1] += amount
                     row[2] += new
             if changes:
-                _write(cursor, run, changes)
+                ledger.amounts_write_set(
+                    cursor,
+                    changes,
+                    month=_month(run.effective_from),
+                    reason=REASON,
+                    reevaluation_id=run.pk,
+                )
             changed = len(changes) + _write_each(run, complex_ids, report, ineligible)
             if ineligible:
                 _open_reviews(cursor, sorted(ineligible), run)
@@ -250,30 +255,6 @@ def _write_each(run: Reevaluation, ids: list[int], report, ineligible: set[int])
             row[1] += before
             row[2] += enrollment.monthly_amount
     return changed
-
-
-def _write(cursor, run: Reevaluation, changes) -> None:
-    cursor.execute(
-        "CREATE TEMP TABLE reval_changes (enrollment_id bigint, amount numeric(12,2), "
-        "previous numeric(12,2)) ON COMMIT DROP"
-    )
-    buffer = io.StringIO("".join(f"{e}\t{new}\t{old}\n" for e, new, old in changes))
-    cursor.copy_expert("COPY reval_changes FROM STDIN", buffer)
-    cursor.execute(
-        "UPDATE eligibility_enrollment e SET monthly_amount = c.amount "
-        "FROM reval_changes c WHERE e.id = c.enrollment_id"
-    )
-    cursor.execute(
-        """
-        INSERT INTO eligibility_enrollmentamount
-          (enrollment_id, amount, previous_amount, effective_month, reason, assessment_id,
-           reevaluation_id, created_at)
-        SELECT c.enrollment_id, c.amount, c.previous, %s, %s, e.assessment_id, %s, now()
-        FROM reval_changes c JOIN eligibility_enrollment e ON e.id = c.enrollment_id
-        """,
-        [_month(run.effective_from), REASON, run.pk],
-    )
-    cursor.execute("DROP TABLE reval_changes")
 
 
 def _open_reviews(cursor, households: list[int], run: Reevaluation) -> None:

@@ -263,6 +263,12 @@ def review_confirm(*, review: Review, by: User, reasons: str) -> Review:
     enrollments = ledger.household_enrollments_lock(review.household_id)
     month = review.effective_month
     if review.outcome == Review.Outcome.REDUCE:
+        # The household as it is now (another review or a death may have landed since the
+        # proposal): the amounts follow the latest facts, and a reduction that is already in
+        # force simply closes.
+        review.assessment = _reassess(
+            review, by, review.outcome, month, enrollments, already_applied_ok=True
+        )
         _apply_amounts(review, by, enrollments)
     elif review.outcome == Review.Outcome.STOP:
         ledger.enrollments_stop(enrollments=enrollments, last_month=_add_months(month, -1))
@@ -401,7 +407,13 @@ def work_refusal_record(*, person, by: User, refused_on: dt.date, offer: str) ->
 
 
 def _reassess(
-    review: Review, by: User, outcome: str, month: dt.date, enrollments: list[Enrollment]
+    review: Review,
+    by: User,
+    outcome: str,
+    month: dt.date,
+    enrollments: list[Enrollment],
+    *,
+    already_applied_ok: bool = False,
 ) -> Assessment:
     """Assess the household as it is now with the numbers in force in ``month``, freeze it
     (facts, numbers and the rules' result, so it replays), and refuse an outcome the rules
@@ -440,8 +452,10 @@ def _reassess(
             msg = _("按现有情况已不符合保障条件，请选择停保或渐退。")
             raise ReviewError(msg, {"outcome": [msg]})
         total_new += amount
-    if (outcome == Review.Outcome.INCREASE and total_new <= total_old) or (
-        outcome == Review.Outcome.REDUCE and total_new >= total_old
+    unchanged_ok = already_applied_ok and total_new == total_old
+    if not unchanged_ok and (
+        (outcome == Review.Outcome.INCREASE and total_new <= total_old)
+        or (outcome == Review.Outcome.REDUCE and total_new >= total_old)
     ):
         msg = _("按规则测算，月保障金由 %(old)s 元变为 %(new)s 元，与所选结果不符。") % {
             "old": total_old,

@@ -459,3 +459,48 @@ def test_add_ons_are_offered_ticked_with_the_household_result():
         "child_in_hardship:2",
         "severe_disability:0",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviews_of_one_household_confirmed_at_once_leave_a_chain(catalog, accounts, make_user):
+    from applicants.models import Role
+
+    make_enrollments(count=8, admin=accounts["admin"])
+    e = next(
+        x
+        for x in Enrollment.objects.select_related("household__village").order_by("id")
+        if x.household.village.parent.code == "371002001" and x.household.members.count() >= 2
+    )
+    Person.objects.filter(household=e.household, relation="applicant").update(
+        monthly_income=Decimal("400.00")
+    )
+    opened = []
+    for kind, text in (("change", "收入增加"), ("death", "配偶去世")):
+        review = reviews.review_report_change(
+            household=e.household, by=accounts["caseworker"], kind=kind, description=text
+        )
+        if kind == "death":
+            spouse = e.household.members.exclude(relation="applicant").first()
+            Person.objects.filter(pk=spouse.pk).update(status="deceased")
+        reviews.review_close(
+            review=review,
+            by=accounts["caseworker"],
+            outcome="reduce",
+            reasons=text,
+            effective_month=this_month(),
+        )
+        opened.append(review)
+    other = make_user(Role.APPROVER, "371002", username="approver-three")
+    errors = _race(
+        lambda: reviews.review_confirm(review=opened[0], by=accounts["approver"], reasons="同意"),
+        lambda: reviews.review_confirm(review=opened[1], by=other, reasons="同意"),
+    )
+    assert errors == []
+    e.refresh_from_db()
+    # whichever confirmation came last, the amount is what the rules give on the latest
+    # facts: the applicant's higher income and the spouse no longer in the household
+    living = list(e.household.members.filter(status="living"))
+    assert len(living) == e.household.members.count() - 1
+    standard = 787 if e.household.village.area == "urban" else 588
+    assert e.monthly_amount == standard * len(living) - sum(p.monthly_income for p in living)
+    assert_chain(e)
