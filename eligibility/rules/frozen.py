@@ -52,49 +52,53 @@ def _money(value: Any) -> Decimal:
     return ZERO if value in (None, "") else Decimal(value)
 
 
-def household_from_input(
-    *,
+#: what an empty declaration means; shared, since the dataclasses are frozen (a re-evaluation
+#: builds a million households, most of which declared no assets, expenditure or supporter)
+NO_ASSETS, NO_EXPENDITURE, NO_SUPPORTER = Assets(), RigidExpenditure(), Supporter()
+
+
+def _member(m: Mapping[str, Any], birth: dt.date, on: dt.date) -> Member:
+    return Member(
+        relation=m["relation"],
+        age=age_on(birth, on),
+        monthly_income=_money(m.get("monthly_income")),
+        disability_grade=m.get("disability_grade") or None,
+        disability_type=m.get("disability_type") or None,
+        serious_illness=bool(m.get("serious_illness")),
+        self_care=m.get("self_care") or "full",
+        in_school=bool(m.get("in_school")),
+        # absent in inputs frozen before issue 8: no declared parent situation
+        parent_situations=tuple(m.get("parent_situations") or ()),
+        care_arrangement=m.get("care_arrangement") or None,
+    )
+
+
+def _household(
     area: str,
-    on: dt.date,
-    members: Sequence[Mapping[str, Any]],
+    members: tuple[Member, ...],
     assets: Mapping[str, Any] | None,
     rigid_expenditure: Mapping[str, Any] | None,
     supporter: Mapping[str, Any] | None,
     hardship: Mapping[str, Any] | None,
 ) -> Household:
-    """Turn validated input (birth dates known) into the rules engine's household."""
-    assets = assets or {}
-    rigid_expenditure = rigid_expenditure or {}
-    supporter = supporter or {}
     return Household(
         area=area,
-        members=tuple(
-            Member(
-                relation=m["relation"],
-                age=age_on(m["birth_date"], on),
-                monthly_income=_money(m.get("monthly_income")),
-                disability_grade=m.get("disability_grade") or None,
-                disability_type=m.get("disability_type") or None,
-                serious_illness=bool(m.get("serious_illness")),
-                self_care=m.get("self_care") or "full",
-                in_school=bool(m.get("in_school")),
-                # absent in inputs frozen before issue 8: no declared parent situation
-                parent_situations=tuple(m.get("parent_situations") or ()),
-                care_arrangement=m.get("care_arrangement") or None,
-            )
-            for m in members
-        ),
+        members=members,
         assets=Assets(
             financial=_money(assets.get("financial")),
             vehicles=int(assets.get("vehicles") or 0),
             houses=int(assets.get("houses") or 0),
             business_registered=bool(assets.get("business_registered")),
-        ),
+        )
+        if assets
+        else NO_ASSETS,
         rigid_expenditure=RigidExpenditure(
             medical=_money(rigid_expenditure.get("medical")),
             education=_money(rigid_expenditure.get("education")),
             rehabilitation=_money(rigid_expenditure.get("rehabilitation")),
-        ),
+        )
+        if rigid_expenditure
+        else NO_EXPENDITURE,
         supporter=Supporter(
             monthly_payment=_money(supporter.get("monthly_payment")),
             household_per_capita_income=(
@@ -103,7 +107,9 @@ def household_from_input(
                 else Decimal(supporter["household_per_capita_income"])
             ),
             able=bool(supporter.get("able")),
-        ),
+        )
+        if supporter
+        else NO_SUPPORTER,
         hardship=(
             Hardship(
                 type=hardship["type"],
@@ -117,19 +123,37 @@ def household_from_input(
     )
 
 
+def household_from_input(
+    *,
+    area: str,
+    on: dt.date,
+    members: Sequence[Mapping[str, Any]],
+    assets: Mapping[str, Any] | None,
+    rigid_expenditure: Mapping[str, Any] | None,
+    supporter: Mapping[str, Any] | None,
+    hardship: Mapping[str, Any] | None,
+) -> Household:
+    """Turn validated input (birth dates known) into the rules engine's household."""
+    return _household(
+        area,
+        tuple(_member(m, m["birth_date"], on) for m in members),
+        assets,
+        rigid_expenditure,
+        supporter,
+        hardship,
+    )
+
+
 def household_from_inputs(inputs: Mapping[str, Any], on: dt.date) -> Household:
     """A frozen assessment's inputs (JSON: ISO birth dates, money as strings) → the rules
     engine's household on date ``on``. Used to replay, re-evaluate and review."""
-    return household_from_input(
-        area=inputs["area"],
-        on=on,
-        members=[
-            {**m, "birth_date": dt.date.fromisoformat(m["birth_date"])} for m in inputs["members"]
-        ],
-        assets=inputs.get("assets"),
-        rigid_expenditure=inputs.get("rigid_expenditure_12m"),
-        supporter=inputs.get("supporter"),
-        hardship=inputs.get("hardship"),
+    return _household(
+        inputs["area"],
+        tuple(_member(m, dt.date.fromisoformat(m["birth_date"]), on) for m in inputs["members"]),
+        inputs.get("assets"),
+        inputs.get("rigid_expenditure_12m"),
+        inputs.get("supporter"),
+        inputs.get("hardship"),
     )
 
 
