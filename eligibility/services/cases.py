@@ -222,17 +222,30 @@ def assessment_freeze(
 ) -> Assessment:
     """Assess the case with the standards in force and freeze inputs, numbers and result."""
     on = on or today()
-    inputs = assessment_inputs(application)
-    standards = standards_in_force(region=application.village, area=inputs["area"], on=on)
-    result = _run(inputs, standards.parameters, on)
+    return assessment_freeze_inputs(
+        household=application.household,
+        inputs=assessment_inputs(application),
+        on=on,
+        numbers_on=on,
+        by=by,
+        application=application,
+    )
+
+
+def assessment_freeze_inputs(
+    *, household, inputs: dict[str, Any], on: dt.date, numbers_on: dt.date, by, application=None
+) -> Assessment:
+    """Assess ``inputs`` (ages on ``on``) with the standards in force on ``numbers_on`` and
+    freeze facts, numbers and the rules' result together, so that it replays."""
+    standards = standards_in_force(region=household.village, area=inputs["area"], on=numbers_on)
     return Assessment.objects.create(
         application=application,
-        household=application.household,
+        household=household,
         on=on,
         inputs=inputs,
         parameters=parameters_to_json(standards.parameters),
         standard_ids=list(standards.version_ids),
-        result=result_json(result),
+        result=result_json(_run(inputs, standards.parameters, on)),
         created_by=by,
     )
 
@@ -349,6 +362,22 @@ def _decide_checks(
         raise ApplicationError(next(iter(errors.values()))[0], errors)
 
 
+def _decision_record(application, assessment, by, reasons: str, action: str, request) -> Decision:
+    """The insert-only decision on the frozen assessment, and the step that records it."""
+    decision = Decision.objects.create(
+        application=application,
+        assessment=assessment,
+        outcome=Decision.Outcome.APPROVED if action == "approve" else Decision.Outcome.REJECTED,
+        reasons=reasons.strip(),
+        decided_by=by,
+    )
+    application.decided_at = timezone.now()
+    application.due_on = None
+    application.due_for = ""
+    application_step(application, action, by=by, request=request, reason=reasons.strip())
+    return decision
+
+
 def result_key(result: dict[str, Any]) -> str:
     """How a result is chosen: its policy code, with the member index for per-member ones."""
     policy, member = result["policy"], result["member"]
@@ -450,17 +479,7 @@ def application_approve(
         msg = _("测算结果不符合任何按月保障条件，不能批准；请作出不予批准决定。")
         raise ApplicationError(msg, {"non_field_errors": [msg]})
     chosen = _chosen(assessment, choices or default_choice(application, assessment))
-    decision = Decision.objects.create(
-        application=application,
-        assessment=assessment,
-        outcome=Decision.Outcome.APPROVED,
-        reasons=reasons.strip(),
-        decided_by=by,
-    )
-    application.decided_at = timezone.now()
-    application.due_on = None
-    application.due_for = ""
-    application_step(application, "approve", by=by, request=request, reason=reasons.strip())
+    decision = _decision_record(application, assessment, by, reasons, "approve", request)
     enrollments = _enroll(application, assessment, decision, chosen, by)
     application_step(application, "enroll", by=by, request=request)
     notify_household(
@@ -484,17 +503,7 @@ def _approve_temporary(application, by, reasons, assessment, amount, request) ->
     amount = temporary.amount_checked(result, amount)
     local_ok = amount <= temporary.township_limit(application.village)
     _decide_checks(application, by, reasons, local_ok=local_ok)
-    Decision.objects.create(
-        application=application,
-        assessment=assessment,
-        outcome=Decision.Outcome.APPROVED,
-        reasons=reasons.strip(),
-        decided_by=by,
-    )
-    application.decided_at = timezone.now()
-    application.due_on = None
-    application.due_for = ""
-    application_step(application, "approve", by=by, request=request, reason=reasons.strip())
+    _decision_record(application, assessment, by, reasons, "approve", request)
     if grant is None:
         temporary.grant_create(
             application=application,
@@ -576,17 +585,7 @@ def application_reject(
     """Reject (不予批准) with written reasons, sent to the household (SPEC §6)."""
     _decide_checks(application, by, reasons)
     assessment = application.assessments.order_by("-created_at").first()
-    decision = Decision.objects.create(
-        application=application,
-        assessment=assessment,
-        outcome=Decision.Outcome.REJECTED,
-        reasons=reasons.strip(),
-        decided_by=by,
-    )
-    application.decided_at = timezone.now()
-    application.due_on = None
-    application.due_for = ""
-    application_step(application, "reject", by=by, request=request, reason=reasons.strip())
+    decision = _decision_record(application, assessment, by, reasons, "reject", request)
     notify_household(application, _("您的救助申请不予批准，理由：%(r)s") % {"r": reasons.strip()})
     return decision
 

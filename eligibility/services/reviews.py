@@ -17,16 +17,11 @@ from applicants.idnumber import mask_name
 from applicants.models import Household, Person, TimeLimit, User, time_limit
 from integrity import services as integrity
 
-from .. import rules
 from ..models import Assessment, Enrollment, Review, StandardItem, WorkRefusal
-from ..rules.frozen import (
-    enrollment_amount,
-    household_from_inputs,
-    parameters_to_json,
-    result_json,
-)
-from ..selectors import member_facts, standard_value, standards_in_force
+from ..rules.frozen import enrollment_amount, parameters_from_json
+from ..selectors import member_facts, standard_value
 from . import enrollments as ledger
+from .cases import assessment_freeze_inputs
 
 Code = TimeLimit.Code  # the procedural numbers (data: applicants.TimeLimit)
 
@@ -428,26 +423,17 @@ def _reassess(
     if not inputs["members"]:
         msg = _("家庭已无共同生活成员，请选择停保。")
         raise ReviewError(msg, {"outcome": [msg]})
-    standards = standards_in_force(
-        region=household.village, area=inputs["area"], on=ledger.numbers_on(month)
+    assessment = assessment_freeze_inputs(
+        household=household, inputs=inputs, on=month, numbers_on=ledger.numbers_on(month), by=by
     )
-    result = rules.assess(household_from_inputs(inputs, month), standards.parameters)
-    assessment = Assessment.objects.create(
-        household=household,
-        on=month,
-        inputs=inputs,
-        parameters=parameters_to_json(standards.parameters),
-        standard_ids=list(standards.version_ids),
-        result=result_json(result),
-        created_by=by,
-    )
+    params = parameters_from_json(assessment.parameters)
     total_old = total_new = Decimal("0.00")
     living = {m["person_id"] for m in inputs["members"]}
     for e in enrollments:
         total_old += e.monthly_amount
         if e.person_id is not None and e.person_id not in living:
             continue  # stops with the member
-        amount = enrollment_amount(e.policy_code, e.person_id, inputs, standards.parameters, month)
+        amount = enrollment_amount(e.policy_code, e.person_id, inputs, params, month)
         if amount is None:
             msg = _("按现有情况已不符合保障条件，请选择停保或渐退。")
             raise ReviewError(msg, {"outcome": [msg]})
