@@ -64,21 +64,26 @@ def urban_enrollment(enrolled):
     )
 
 
-def cut(enrollment, accounts, income="400.00"):
-    """A review cut after the applicant's income rose, confirmed by the county."""
+def propose_cut(enrollment, accounts, income="400.00"):
+    """The applicant's income rose: the township proposes a reduction (not yet in force)."""
     Person.objects.filter(household=enrollment.household, relation="applicant").update(
         monthly_income=Decimal(income)
     )
     review = reviews.review_report_change(
         household=enrollment.household, by=accounts["caseworker"], kind="change", description="收入"
     )
-    reviews.review_close(
+    return reviews.review_close(
         review=review,
         by=accounts["caseworker"],
         outcome="reduce",
         reasons="收入增加",
         effective_month=this_month(),
     )
+
+
+def cut(enrollment, accounts, income="400.00"):
+    """A review cut after the applicant's income rose, confirmed by the county."""
+    review = propose_cut(enrollment, accounts, income)
     return reviews.review_confirm(review=review, by=accounts["approver"], reasons="同意")
 
 
@@ -334,19 +339,7 @@ def _race(*actions):
 def test_review_and_reevaluation_chunk_at_once_give_the_rules_amount(catalog, accounts):
     make_enrollments(count=4, admin=accounts["admin"])
     e = urban_enrollment(Enrollment.objects.select_related("household__village").order_by("id"))
-    Person.objects.filter(household=e.household, relation="applicant").update(
-        monthly_income=Decimal("400.00")
-    )
-    review = reviews.review_report_change(
-        household=e.household, by=accounts["caseworker"], kind="change", description="收入"
-    )
-    reviews.review_close(
-        review=review,
-        by=accounts["caseworker"],
-        outcome="reduce",
-        reasons="收入增加",
-        effective_month=this_month(),
-    )
+    review = propose_cut(e, accounts)
     standard = new_urban_standard(accounts["admin"])
     r = reevaluation.reevaluation_start(standard=standard)
     chunk = r.chunks.get()
@@ -390,19 +383,7 @@ def test_two_confirmations_of_one_review_write_once(catalog, accounts, make_user
 
     make_enrollments(count=4, admin=accounts["admin"])
     e = urban_enrollment(Enrollment.objects.select_related("household__village").order_by("id"))
-    Person.objects.filter(household=e.household, relation="applicant").update(
-        monthly_income=Decimal("400.00")
-    )
-    review = reviews.review_report_change(
-        household=e.household, by=accounts["caseworker"], kind="change", description="收入"
-    )
-    reviews.review_close(
-        review=review,
-        by=accounts["caseworker"],
-        outcome="reduce",
-        reasons="收入增加",
-        effective_month=this_month(),
-    )
+    review = propose_cut(e, accounts)
     other = make_user(Role.APPROVER, "371002", username="approver-two")
     errors = _race(
         lambda: reviews.review_confirm(review=review, by=accounts["approver"], reasons="同意"),
