@@ -37,6 +37,12 @@ CATEGORY_OF_POLICY = {"dibao_single": "dibao"}
 
 #: results enrolled as a status without monthly cash: they feed referrals (SPEC §5, issue 8)
 STATUS_ONLY = frozenset({"dibao_edge", "relative_poverty"})
+#: paid on top of the household's 低保 (SPEC §5): combined with whatever else is chosen
+ADD_ONS = frozenset({"child_in_hardship", "severe_disability"})
+#: results that exclude each other: one per household, one per member (SPEC §5: 支出型 is
+#: paid as 低保; 孤儿 is not combined with 特困; 单人保 is the member's own 低保)
+HOUSEHOLD_SLOT = frozenset({"dibao", "expenditure_hardship", "dibao_edge", "relative_poverty"})
+MEMBER_SLOT = frozenset({"tekun", "dibao_single", "orphan"})
 
 
 def category_of(policy: str) -> str:

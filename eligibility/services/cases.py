@@ -38,6 +38,9 @@ from ..models import (
 )
 from ..rules import frozen
 from ..rules.frozen import (
+    ADD_ONS,
+    HOUSEHOLD_SLOT,
+    MEMBER_SLOT,
     household_from_inputs,
     parameters_from_json,
     parameters_to_json,
@@ -396,10 +399,6 @@ def enrollable_results(assessment: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-#: paid on top of the household's 低保 (SPEC §5): offered ticked with whatever is chosen
-ADD_ONS = frozenset({"child_in_hardship", "severe_disability"})
-
-
 def default_choice(application: Application, assessment: Assessment) -> list[str]:
     """What the approver is offered first: the main result (below) and every add-on the
     household is eligible for (重点困境儿童, 困难重度残疾人补贴, paid on top of 低保)."""
@@ -434,11 +433,6 @@ def _main_choice(application: Application, assessment: Assessment) -> list[str]:
     if best:
         return [result_key(r) for r in best.values()]
     return [result_key(r) for r in results[:1]]
-
-
-#: results that exclude each other for one household or one member (one slot each)
-HOUSEHOLD_SLOT = frozenset({"dibao", "expenditure_hardship", "dibao_edge", "relative_poverty"})
-MEMBER_SLOT = frozenset({"tekun", "dibao_single", "orphan"})
 
 
 def _chosen(assessment: Assessment, choices: list[str]) -> list[dict[str, Any]]:

@@ -96,7 +96,7 @@ def test_emergency_is_paid_first_and_the_decision_completes_the_file(staff, cata
     later = grant.file_due_on + dt.timedelta(days=1)
     assert list(temporary.advances_overdue(user=staff["approver"], today=later)) == [grant]
     app.refresh_from_db()
-    app = to_notice_from_accepted(staff, app)
+    app = to_notice(staff, app)
     after_notice(app)
     workflow.application_approve(application=app, by=staff["caseworker_b"], reasons="补齐材料")
     grant.refresh_from_db()
@@ -118,20 +118,3 @@ def _other_id():
     from tests.factories import id_number_for
 
     return id_number_for(77, birth=dt.date(1975, 5, 5), male=True)
-
-
-def to_notice_from_accepted(staff, app):
-    workflow.application_verify(application=app, by=staff["caseworker"])
-    workflow.verification_record(application=app, by=staff["caseworker"], summary="无异常")
-    workflow.application_survey(
-        application=app,
-        by=staff["caseworker"],
-        visited_on=timezone.localdate(),
-        staff=["王强", "赵敏"],
-        findings="火灾后无住处",
-        signed=True,
-    )
-    workflow.application_propose(application=app, by=staff["caseworker"], opinion="先行救助后补")
-    workflow.public_notice_open(application=app, by=staff["caseworker"])
-    app.refresh_from_db()
-    return app

@@ -53,7 +53,9 @@ def filed(people, data=None):
 
 
 def to_notice(people, app):
-    intake.application_accept(application=app, by=people["caseworker"])
+    """From submitted (or already accepted) to the 7-day public notice."""
+    if app.state == "submitted":
+        intake.application_accept(application=app, by=people["caseworker"])
     workflow.application_verify(application=app, by=people["caseworker"])
     workflow.verification_record(application=app, by=people["caseworker"], summary="无异常")
     workflow.application_survey(
