@@ -227,8 +227,26 @@ AMOUNTS_DUE_SQL = """
       AND e.start_month <= %(month)s
       AND (e.end_month IS NULL OR e.end_month >= %(month)s)
       AND (%(ids)s::bigint[] IS NULL OR e.id = ANY(%(ids)s::bigint[]))
+      AND e.id >= %(first_id)s AND (%(end_id)s::bigint IS NULL OR e.id < %(end_id)s::bigint)
     ORDER BY a.enrollment_id, a.id DESC
 """
+
+
+def amounts_due_params(
+    *,
+    month: dt.date,
+    enrollment_ids: list[int] | None = None,
+    first_id: int = 0,
+    end_id: int | None = None,
+) -> dict:
+    """Parameters of :data:`AMOUNTS_DUE_SQL`: a month, and optionally ids or an id range
+    ``[first_id, end_id)`` (payroll embeds the query to generate its lines set-based)."""
+    return {
+        "month": month.replace(day=1),
+        "ids": enrollment_ids,
+        "first_id": first_id,
+        "end_id": end_id,
+    }
 
 
 def amounts_due(*, month: dt.date, enrollment_ids: list[int] | None = None) -> dict[int, Decimal]:
@@ -236,7 +254,9 @@ def amounts_due(*, month: dt.date, enrollment_ids: list[int] | None = None) -> d
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(AMOUNTS_DUE_SQL, {"month": month.replace(day=1), "ids": enrollment_ids})
+        cursor.execute(
+            AMOUNTS_DUE_SQL, amounts_due_params(month=month, enrollment_ids=enrollment_ids)
+        )
         return dict(cursor.fetchall())
 
 
