@@ -104,21 +104,24 @@ def batch_export(*, batch: Batch, user, encoding: str = Batch.Encoding.UTF8) -> 
 
 
 def _check_gbk(batch: Batch) -> None:
+    bad = None
     names = (
         Line.objects.filter(batch=batch, status=Line.Status.PENDING)
         .values_list("payee_name", "bank_name")
         .distinct()
-        .iterator(chunk_size=10_000)
     )
-    for payee, bank in names:
+    for payee, bank in names.iterator(chunk_size=10_000):
         try:
             f"{payee}{bank}".encode("gbk")
         except UnicodeEncodeError:
-            _refuse(
-                _("领取人“%(name)s”的姓名含有 GBK 无法表示的字，请使用 UTF-8 导出。")
-                % {"name": payee[:1] + "*" * (len(payee) - 1)},
-                "encoding",
-            )
+            bad = payee
+            break
+    if bad is not None:
+        _refuse(
+            _("领取人“%(name)s”的姓名含有 GBK 无法表示的字，请使用 UTF-8 导出。")
+            % {"name": bad[:1] + "*" * (len(bad) - 1)},
+            "encoding",
+        )
 
 
 def outbox_dir() -> Path:

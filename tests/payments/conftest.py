@@ -68,3 +68,24 @@ def ledger_row(enrollment, amount, month, reason="测试：台账变更"):
         reason=reason,
         assessment_id=enrollment.assessment_id,
     )
+
+
+@pytest.fixture
+def grant(catalog, accounts, make_user):
+    """An approved 临时救助 grant of 2000.00 for a household of 张村镇 (through the workflow)."""
+    from eligibility.models import TemporaryGrant
+    from eligibility.services import cases as workflow
+    from tests.eligibility.test_temporary import temporary_case
+    from tests.eligibility.test_workflow import after_notice, to_notice
+
+    staff = {
+        "caseworker": accounts["caseworker"],
+        "approver": accounts["approver"],
+        "caseworker_b": make_user(Role.CASEWORKER, "371002001", username="cw-b"),
+    }
+    app = to_notice(staff, temporary_case(staff))
+    after_notice(app)
+    workflow.application_approve(
+        application=app, by=staff["caseworker_b"], reasons="突发大额支出", temporary_amount="2000"
+    )
+    return TemporaryGrant.objects.get(application=app)
