@@ -166,7 +166,7 @@ def _plan_chunks(batch: Batch, size: int) -> None:
                 FROM eligibility_enrollment e
                 JOIN applicants_household h ON h.id = e.household_id
                 WHERE h.village_id = ANY(%s)
-            ) s WHERE rn %% %s = 1 ORDER BY id
+            ) s WHERE (rn - 1) %% %s = 0 ORDER BY id
             """,
             [village_ids(batch.county), size],
         )
