@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaEnum": "applicants.models.Area",
         "StandardAreaEnum": ["", "urban", "rural"],
+        "BatchStateEnum": "payments.models.Batch.State",
+        "BatchKindEnum": "payments.models.Batch.Kind",
+        "LineKindEnum": "payments.models.Line.Kind",
+        "LineStatusEnum": "payments.models.Line.Status",
     },
 }
 

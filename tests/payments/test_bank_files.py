@@ -44,10 +44,13 @@ def read_rows(bank_file: BankFile, encoding="utf-8") -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode(encoding))))
 
 
-def return_file(bank_file: BankFile, failures: dict[int, str] | None = None, *, rows=None) -> bytes:
+def return_file(
+    bank_file: BankFile, failures: dict[int, str] | None = None, *, rows=None, encoding="utf-8"
+) -> bytes:
     """The bank's answer: every line paid unless listed in ``failures`` (line id → code)."""
     failures = failures or {}
-    rows = rows if rows is not None else [r for r in read_rows(bank_file) if r[0] == "D"]
+    if rows is None:
+        rows = [r for r in read_rows(bank_file, encoding) if r[0] == "D"]
     out = io.StringIO()
     writer = csv.writer(out)
     total = Decimal("0.00")
@@ -56,7 +59,7 @@ def return_file(bank_file: BankFile, failures: dict[int, str] | None = None, *, 
         writer.writerow(["R", line_id, account, amount, code, "" if code == "0" else "账户异常"])
         total += Decimal(amount)
     writer.writerow(["T", len(rows), f"{total:.2f}"])
-    return out.getvalue().encode()
+    return out.getvalue().encode(encoding)
 
 
 def test_one_file_per_bank_with_a_control_total(enrolled, approvers, outbox):
