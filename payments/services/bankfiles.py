@@ -318,6 +318,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
                 " FROM payments_return"
             )
             paid, failed = cursor.fetchone()
+            cursor.execute("DROP TABLE payments_return")  # inside an outer transaction too
         TemporaryGrant.objects.filter(
             status=TemporaryGrant.Status.APPROVED,
             payment_lines__bank_file=bank_file,
