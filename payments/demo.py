@@ -33,7 +33,7 @@ def simulated_return(bank_file: BankFile, failures: dict[int, str] | None = None
     out = io.StringIO()
     writer = csv.writer(out)
     total = Decimal("0.00")
-    lines = Line.objects.filter(bank_file=bank_file).order_by("pk")
+    lines = bank_file.lines().order_by("pk")
     for line in lines.values_list("pk", "bank_account", "amount"):
         pk, account, amount = line
         code = failures.get(pk, "0")
@@ -95,11 +95,7 @@ def seed_payroll() -> int:
         for bank_file in batch.bank_files.order_by("pk"):
             failures = {}
             if back == 1:  # last month: the bank returned two payments
-                ids = list(
-                    Line.objects.filter(bank_file=bank_file)
-                    .order_by("pk")
-                    .values_list("pk", flat=True)[:2]
-                )
+                ids = list(bank_file.lines().order_by("pk").values_list("pk", flat=True)[:2])
                 failures = dict(zip(ids, ["E1", "E2"], strict=False))
             bankfiles.bank_file_reconcile(
                 bank_file=bank_file, data=simulated_return(bank_file, failures), user=checker

@@ -145,13 +145,23 @@ class BankFile(models.Model):
     def __str__(self) -> str:
         return f"{self.batch} {self.bank_name}"
 
+    def lines(self):
+        """The lines this file pays: the batch's lines to this bank that were exported (a line
+        keeps its bank from generation; held and fully offset lines are never exported)."""
+        return Line.objects.filter(
+            batch_id=self.batch_id, bank_name=self.bank_name, status__in=Line.EXPORTED
+        )
+
 
 # Lines are inserted a million at a time by payroll: their insert is the batch's (who ordered it,
 # when), and every later change — reconciliation, a hand edit — is an event here.
-@pghistory.track(pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["bank_file"])))
+@pghistory.track(pghistory.UpdateEvent(condition=pghistory.AnyChange()))
 class Line(models.Model):
     """One payment (发放明细): ``due_amount`` from the ledger, less what is withheld towards a
     receivable, is ``amount`` — what the bank transfers."""
+
+    #: statuses of a line that went to the bank
+    EXPORTED = ("pending", "paid", "failed")
 
     class Kind(models.TextChoices):
         REGULAR = "regular", _("按月发放")
@@ -227,9 +237,6 @@ class Line(models.Model):
     reissue_of = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reissue"
     )
-    bank_file = models.ForeignKey(
-        BankFile, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
-    )
     created_at = models.DateTimeField(db_default=Now())
     paid_at = models.DateTimeField(null=True, blank=True)
 
@@ -240,6 +247,7 @@ class Line(models.Model):
         indexes = [
             models.Index(fields=["enrollment", "month"], name="line_enrollment_month"),
             models.Index(fields=["batch", "status"], name="line_batch_status"),
+            models.Index(fields=["batch", "bank_name"], name="line_batch_bank"),
             models.Index(fields=["household", "month"], name="line_household_month"),
             models.Index(
                 fields=["status"],

@@ -82,15 +82,6 @@ def batch_export(*, batch: Batch, user, encoding: str = Batch.Encoding.UTF8) -> 
                 """,
                 [batch.pk],
             )
-            cursor.execute(
-                """
-                UPDATE payments_line l SET bank_file_id = f.id
-                FROM payments_bankfile f
-                WHERE f.batch_id = l.batch_id AND f.bank_name = l.bank_name
-                  AND l.batch_id = %s AND l.status = 'pending'
-                """,
-                [batch.pk],
-            )
         batch.encoding = encoding
         batch.state = Batch.State.EXPORTED
         batch.exported_by, batch.exported_at = user, timezone.now()
@@ -155,9 +146,13 @@ def bank_file_write(bank_file: BankFile) -> str:
             f"""
             COPY (SELECT 'D', l.id, l.bank_account, l.payee_name, l.amount,
                          to_char(l.month, 'YYYYMM'), l.category
-                  FROM payments_line l WHERE l.bank_file_id = {int(bank_file.pk)}
+                  FROM payments_line l WHERE l.batch_id = {int(bank_file.batch_id)}
+                   AND l.bank_name = (SELECT f.bank_name FROM payments_bankfile f
+                                      WHERE f.id = {int(bank_file.pk)})
+                   AND l.status IN ('pending', 'paid', 'failed')
                   ORDER BY l.id) TO STDOUT WITH (FORMAT csv)
-            """,  # noqa: S608  # nosec B608 - the only value is an integer primary key
+            """,  # noqa: S608  # nosec B608 - only integer primary keys; the query text stays
+            # ASCII because the server reads it in the file's encoding (GBK)
             out,
         )
         cursor.execute("SELECT set_config('client_encoding', 'UTF8', true)")
@@ -296,7 +291,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
                 " amount numeric(14,2), result text, note text) ON COMMIT DROP"
             )
             cursor.copy_expert("COPY payments_return FROM STDIN WITH (FORMAT csv)", clean)
-            reasons = _mismatches(cursor, bank_file.pk)
+            reasons = _mismatches(cursor, bank_file)
             if reasons:
                 raise ReturnFileRejected(reasons)
             cursor.execute(
@@ -306,12 +301,14 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
                     failure = CASE r.result WHEN '0' THEN '' WHEN 'E1' THEN 'wrong_account'
                         WHEN 'E2' THEN 'closed_account' WHEN 'E3' THEN 'name_mismatch'
                         ELSE 'other' END,
-                    failure_note = CASE WHEN r.result = '0' THEN '' ELSE left(r.note, 100) END,
+                    failure_note = CASE WHEN r.result = '0' THEN ''
+                        ELSE left(coalesce(r.note, ''), 100) END,
                     paid_at = CASE WHEN r.result = '0' THEN now() END
                 FROM payments_return r
-                WHERE l.id = r.line_id AND l.bank_file_id = %s AND l.status = 'pending'
+                WHERE l.id = r.line_id AND l.batch_id = %s AND l.bank_name = %s
+                  AND l.status = 'pending'
                 """,
-                [bank_file.pk],
+                [bank_file.batch_id, bank_file.bank_name],
             )
             cursor.execute(
                 "SELECT count(*) FILTER (WHERE result = '0'), count(*) FILTER (WHERE result <> '0')"
@@ -321,8 +318,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
             cursor.execute("DROP TABLE payments_return")  # inside an outer transaction too
         TemporaryGrant.objects.filter(
             status=TemporaryGrant.Status.APPROVED,
-            payment_lines__bank_file=bank_file,
-            payment_lines__status=Line.Status.PAID,
+            payment_lines__in=bank_file.lines().filter(status=Line.Status.PAID),
         ).update(status=TemporaryGrant.Status.PAID)
         bank_file.returned_at, bank_file.returned_by = timezone.now(), user
         bank_file.return_sha256, bank_file.paid_count, bank_file.failed_count = digest, paid, failed
@@ -333,7 +329,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
     return bank_file
 
 
-def _mismatches(cursor, bank_file_id: int) -> list[str]:
+def _mismatches(cursor, bank_file: BankFile) -> list[str]:
     """Lines of the return file that are not the export's lines, or not as exported."""
     reasons: list[str] = []
     cursor.execute(
@@ -344,20 +340,20 @@ def _mismatches(cursor, bank_file_id: int) -> list[str]:
     cursor.execute(
         """
         SELECT r.line_id FROM payments_return r
-        LEFT JOIN payments_line l ON l.id = r.line_id AND l.bank_file_id = %s
+        LEFT JOIN payments_line l ON l.id = r.line_id AND l.batch_id = %s AND l.bank_name = %s
+            AND l.status IN ('pending', 'paid', 'failed')
         WHERE l.id IS NULL LIMIT 5
         """,
-        [bank_file_id],
+        [bank_file.batch_id, bank_file.bank_name],
     )
     if unknown := [str(r[0]) for r in cursor.fetchall()]:
         reasons.append(_("导出文件中没有这些明细：%(ids)s。") % {"ids": "、".join(unknown)})
     cursor.execute(
         """
         SELECT r.line_id FROM payments_return r
-        JOIN payments_line l ON l.id = r.line_id AND l.bank_file_id = %s
+        JOIN payments_line l ON l.id = r.line_id
         WHERE l.amount <> r.amount OR l.bank_account <> r.account LIMIT 5
         """,
-        [bank_file_id],
     )
     if changed := [str(r[0]) for r in cursor.fetchall()]:
         reasons.append(_("账号或金额与导出不符：%(ids)s。") % {"ids": "、".join(changed)})

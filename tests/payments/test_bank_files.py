@@ -56,7 +56,9 @@ def return_file(
     total = Decimal("0.00")
     for _d, line_id, account, _name, amount, _month, _cat in rows:
         code = failures.get(int(line_id), "0")
-        writer.writerow(["R", line_id, account, amount, code, "" if code == "0" else "账户异常"])
+        writer.writerow(
+            ["R", line_id, account, amount, code, "" if code in ("0", "E2") else "账户异常"]
+        )
         total += Decimal(amount)
     writer.writerow(["T", len(rows), f"{total:.2f}"])
     return out.getvalue().encode(encoding)
