@@ -10,7 +10,7 @@ from applicants.idnumber import mask_name
 from applicants.models import Person, Region, Role, User
 from applicants.selectors import sees_personal_data
 
-from .models import Batch, Line, Receivable
+from .models import OUTSTANDING, Batch, Line, Receivable
 
 
 def batch_scope(user: User) -> Q:
@@ -117,7 +117,7 @@ def outstanding_lines(*, user: User) -> QuerySet[Line]:
     """Failed and held lines not yet reissued (the township corrects accounts from here)."""
     return (
         line_list(user=user)
-        .filter(status__in=[Line.Status.FAILED, Line.Status.HELD], reissue__isnull=True)
+        .filter(OUTSTANDING, reissues__isnull=True)
         .select_related("payee", "household__village")
     )
 

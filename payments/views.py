@@ -215,12 +215,14 @@ def outstanding(request):
     the next payroll pays them again."""
     _payroll_reader(request.user)
     if request.method == "POST":
-        person = Person.objects.filter(
-            pk=_int(request.POST.get("person")),
-            payment_lines__in=selectors.outstanding_lines(user=request.user),
-        ).first()
-        if person is None:
+        line = (
+            selectors.outstanding_lines(user=request.user)
+            .filter(pk=_int(request.POST.get("line")), payee__isnull=False)
+            .first()
+        )
+        if line is None:
             raise Http404
+        person = line.payee
         try:
             member_account_set(
                 person=person,

@@ -320,6 +320,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
             status=TemporaryGrant.Status.APPROVED,
             payment_lines__in=bank_file.lines().filter(status=Line.Status.PAID),
         ).update(status=TemporaryGrant.Status.PAID)
+        transaction.on_commit(lambda: _keep_return(bank_file, data, digest))
         bank_file.returned_at, bank_file.returned_by = timezone.now(), user
         bank_file.return_sha256, bank_file.paid_count, bank_file.failed_count = digest, paid, failed
         bank_file.save()
@@ -327,6 +328,19 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
             batch.state, batch.reconciled_at = Batch.State.RECONCILED, timezone.now()
             batch.save(update_fields=["state", "reconciled_at"])
     return bank_file
+
+
+def return_path(bank_file: BankFile, digest: str) -> Path:
+    return outbox_dir() / "returns" / f"{bank_file_name(bank_file)[:-4]}-{digest[:12]}.csv"
+
+
+def _keep_return(bank_file: BankFile, data: bytes, digest: str) -> None:
+    """The bank's answer as it came (the evidence of each line's result; its checksum is on the
+    bank file), written once the import has committed."""
+    path = return_path(bank_file, digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(data)
 
 
 def _mismatches(cursor, bank_file: BankFile) -> list[str]:

@@ -34,10 +34,10 @@ from eligibility.rules.frozen import STATUS_ONLY
 from eligibility.selectors import AMOUNTS_DUE_SQL, amounts_due, amounts_due_params
 from eligibility.services.enrollments import add_months, month_of, this_month
 
-from ..models import Batch, BatchChunk, Line, Receivable, ReceivableItem
+from ..models import OUTSTANDING, Batch, BatchChunk, Line, Receivable, ReceivableItem
 
 #: enrollments per generation chunk (one transaction each)
-CHUNK_SIZE = 20_000
+CHUNK_SIZE = 50_000
 #: a ledger row written this long before the previous batch of the county started may still
 #: have been committed after it: back-pay looks at enrollments changed since then
 CHANGE_MARGIN = dt.timedelta(days=1)
@@ -72,24 +72,32 @@ def village_ids(county: Region) -> list[int]:
 #: applicant (a child's guardian, a household's head). Held: a non-positive amount, a deceased
 #: payee, no account — never dropped, never paid.
 _PAYEE_JOINS = """
-    JOIN eligibility_enrollment e ON e.id = src.enrollment_id
-    JOIN applicants_household h ON h.id = e.household_id
+    JOIN applicants_household h ON h.id = src.household_id
     JOIN applicants_region v ON v.id = h.village_id
-    LEFT JOIN applicants_person ep ON ep.id = e.person_id
-    LEFT JOIN applicants_person ap ON ap.household_id = h.id AND ap.relation = 'applicant'
-    LEFT JOIN applicants_person p ON p.id = CASE
-        WHEN ep.id IS NOT NULL AND ep.bank_account <> '' THEN ep.id
-        ELSE COALESCE(ap.id, ep.id) END
+    LEFT JOIN applicants_person ep ON ep.id = src.person_id
+    LEFT JOIN LATERAL (
+        SELECT ap.id FROM applicants_person ap
+        WHERE ap.household_id = h.id AND ap.relation = 'applicant' LIMIT 1
+    ) ap ON true
+    LEFT JOIN LATERAL (
+        SELECT p.id, p.name, p.bank_name, p.bank_account, p.status FROM applicants_person p
+        WHERE p.id = CASE WHEN ep.id IS NOT NULL AND ep.bank_account <> '' THEN ep.id
+                          ELSE COALESCE(ap.id, ep.id) END
+        LIMIT 1
+    ) p ON true
 """
+#: (LATERAL … LIMIT 1 keeps each person an index probe: a hash join would read every person
+#: of the city once per chunk.)
 _LINE_COLUMNS = """
     batch_id, kind, enrollment_id, household_id, payee_id, township_id, category, month,
     due_amount, withheld, amount, payee_name, bank_name, bank_account, status, hold_reason,
     failure, failure_note, created_at
 """
+#: ``src``: enrollment_id, household_id, person_id, policy_code, month, amount
 _LINE_VALUES = """
-    %(batch)s, %(kind)s, e.id, e.household_id, p.id, v.parent_id, e.policy_code, src.month,
-    src.amount, 0, src.amount, COALESCE(p.name, ''), COALESCE(p.bank_name, ''),
-    COALESCE(p.bank_account, ''),
+    %(batch)s, %(kind)s, src.enrollment_id, src.household_id, p.id, v.parent_id,
+    src.policy_code, src.month, src.amount, 0, src.amount, COALESCE(p.name, ''),
+    COALESCE(p.bank_name, ''), COALESCE(p.bank_account, ''),
     CASE WHEN src.amount <= 0 OR p.id IS NULL OR p.status = 'deceased'
               OR p.bank_account = '' OR p.bank_name = '' THEN 'held' ELSE 'pending' END,
     CASE WHEN src.amount <= 0 THEN 'not_positive'
@@ -103,17 +111,21 @@ REGULAR_LINES_SQL = f"""
     WITH due AS ({AMOUNTS_DUE_SQL})
     INSERT INTO payments_line ({_LINE_COLUMNS})
     SELECT {_LINE_VALUES}
-    FROM (SELECT enrollment_id, amount, %(month)s::date AS month FROM due) src
+    FROM (SELECT due.*, %(month)s::date AS month FROM due) src
     {_PAYEE_JOINS}
-    WHERE h.village_id = ANY(%(villages)s) AND e.policy_code <> ALL(%(status_only)s)
+    WHERE h.village_id = ANY(%(villages)s) AND src.policy_code <> ALL(%(status_only)s)
     ON CONFLICT (enrollment_id, month) WHERE kind = 'regular' DO NOTHING
 """  # noqa: S608  # nosec B608 - composed of this module's constants; values are parameters
 
 BACKPAY_LINES_SQL = f"""
     INSERT INTO payments_line ({_LINE_COLUMNS})
     SELECT {_LINE_VALUES}
-    FROM unnest(%(ids)s::bigint[], %(months)s::date[], %(amounts)s::numeric[])
-         AS src(enrollment_id, month, amount)
+    FROM (
+        SELECT u.enrollment_id, u.month, u.amount, e.household_id, e.person_id, e.policy_code
+        FROM unnest(%(ids)s::bigint[], %(months)s::date[], %(amounts)s::numeric[])
+             AS u(enrollment_id, month, amount)
+        JOIN eligibility_enrollment e ON e.id = u.enrollment_id
+    ) src
     {_PAYEE_JOINS}
     ON CONFLICT (batch_id, enrollment_id, month) WHERE kind = 'backpay' DO NOTHING
 """  # noqa: S608  # nosec B608 - composed of this module's constants; values are parameters
@@ -432,10 +444,10 @@ def _reissues(batch: Batch, villages: list[int]) -> None:
     outstanding = (
         Line.objects.select_for_update(of=("self",))
         .filter(
-            Q(status=Line.Status.FAILED)
-            | Q(status=Line.Status.HELD, hold_reason=Line.Hold.NO_ACCOUNT),
+            OUTSTANDING,
+            Q(status=Line.Status.FAILED) | Q(hold_reason=Line.Hold.NO_ACCOUNT),
             household__village_id__in=villages,
-            reissue__isnull=True,
+            reissues__isnull=True,
             amount__gt=0,
         )
         .exclude(batch=batch)

@@ -159,14 +159,14 @@ def test_caseworker_corrects_a_failed_account_on_the_outstanding_page(
     line = Line.objects.filter(status="held").first()
     bad = client.post(
         reverse("payroll_outstanding"),
-        {"person": line.payee_id, "bank_name": "威海市商业银行", "bank_account": "12"},
+        {"line": line.pk, "bank_name": "威海市商业银行", "bank_account": "12"},
         follow=True,
     )
     assert "10 至 30 位数字" in bad.content.decode()
     client.post(
         reverse("payroll_outstanding"),
         {
-            "person": line.payee_id,
+            "line": line.pk,
             "bank_name": "威海市商业银行",
             "bank_account": "6217000011112222",
         },
@@ -176,7 +176,7 @@ def test_caseworker_corrects_a_failed_account_on_the_outstanding_page(
     assert "更正账户" not in client.get(reverse("payroll_outstanding")).content.decode()
     answer = client.post(
         reverse("payroll_outstanding"),
-        {"person": line.payee_id, "bank_name": "x银行", "bank_account": "6217000011113333"},
+        {"line": line.pk, "bank_name": "x银行", "bank_account": "6217000011113333"},
     )
     assert Person.objects.get(pk=line.payee_id).bank_account == "6217000011112222"
     assert answer.status_code in (302, 404)

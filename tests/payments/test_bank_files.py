@@ -106,12 +106,18 @@ def test_export_needs_approval(enrolled, approvers, outbox):
         bankfiles.batch_export(batch=batch, user=approvers[0])
 
 
-def test_return_file_marks_paid_and_failed_lines_and_reconciles(enrolled, approvers, outbox):
+def test_return_file_marks_paid_and_failed_lines_and_reconciles(
+    enrolled, approvers, outbox, django_capture_on_commit_callbacks
+):
     batch = exported(approvers)
     bank_file = batch.bank_files.get()
     ids = list(Line.objects.filter(batch=batch).order_by("pk").values_list("pk", flat=True))
     data = return_file(bank_file, {ids[0]: "E1", ids[1]: "E2"})
-    bankfiles.bank_file_reconcile(bank_file=bank_file, data=data, user=approvers[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        bankfiles.bank_file_reconcile(bank_file=bank_file, data=data, user=approvers[0])
+    bank_file.refresh_from_db()
+    kept = bankfiles.return_path(bank_file, bank_file.return_sha256)
+    assert kept.read_bytes() == data  # the bank's answer, as it came
     statuses = dict(Line.objects.filter(batch=batch).values_list("pk", "failure"))
     assert statuses[ids[0]] == Line.Failure.WRONG_ACCOUNT
     assert statuses[ids[1]] == Line.Failure.CLOSED_ACCOUNT
