@@ -409,8 +409,6 @@ def batch_finish(*, batch_id: int) -> bool:
             _reissues(batch, villages)
         _grants(batch, villages)
         _totals(batch)
-        with connection.cursor() as cursor:  # a batch adds many lines: plans need to know
-            cursor.execute("ANALYZE payments_line")
         batch.state = Batch.State.DRAFT
         batch.generated_at = timezone.now()
         batch.save()
