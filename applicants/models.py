@@ -320,6 +320,14 @@ class Person(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
+        indexes = [
+            # the inbox's search (issue 13): a name is searched by its start (姓 or 姓名), an
+            # ID tail as a prefix of the reversed number (index person_id_tail, created in SQL
+            # by migration person_search_indexes: Django cannot spell an expression's opclass)
+            models.Index(
+                fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],

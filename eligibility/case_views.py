@@ -25,7 +25,6 @@ from .models import Reevaluation, Review
 from .services import cases, members, temporary
 from .services.reevaluation import reevaluation_summary
 from .services.reviews import (
-    due_reviews,
     review_close,
     review_confirm,
     review_report_change,
@@ -39,27 +38,6 @@ STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR
 def _staff_only(user) -> None:
     if not (user.is_superuser or user.role in STAFF):
         raise Http404
-
-
-@login_required
-def case_inbox(request):
-    """办件箱: open cases in scope, overdue first, then by their next time limit."""
-    _staff_only(request.user)
-    state = request.GET.get("state", "")
-    filters = {"open": True} if not state else {"state": state}
-    qs = selectors.application_list(user=request.user, filters=filters, with_history=False)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "eligibility/case_inbox.html",
-        {
-            "page": page,
-            "state": state,
-            "states": ApplicationState.choices,
-            "today": timezone.localdate(),
-            "reviews": due_reviews(user=request.user)[:50],
-        },
-    )
 
 
 @login_required

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from applicants import portal
 from applicants import views as applicant_views
-from eligibility import case_views
+from eligibility import case_views, inbox_views
 from eligibility import views as eligibility_views
 
 from . import health, login_views, views
@@ -41,7 +41,12 @@ urlpatterns = [
     path("apply/<int:pk>/", portal.apply, name="apply_continue"),
     path("applications/<int:pk>/", portal.application_status, name="application_status"),
     path("documents/<int:pk>/", portal.document_download, name="document_download"),
-    path("cases/", case_views.case_inbox, name="case_inbox"),
+    path("cases/", inbox_views.case_inbox, name="case_inbox"),
+    path("cases/bulk/", inbox_views.case_bulk, name="case_bulk"),
+    path("cases/export.xlsx", inbox_views.export_cases, name="export_cases"),
+    path("oversight/overdue/export.xlsx", inbox_views.export_overdue, name="export_overdue"),
+    path("households/export.xlsx", inbox_views.export_households, name="export_households"),
+    path("enrollments/export.xlsx", inbox_views.export_enrollments, name="export_enrollments"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("oversight/overdue/", case_views.overdue_list, name="overdue"),
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),
