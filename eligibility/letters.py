@@ -437,10 +437,13 @@ def _register_font() -> None:
         _font_ready = True
 
 
+def _markup(text: str) -> str:
+    """Text as ReportLab paragraph markup: its three special characters escaped."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def letter_pdf(letter: Letter) -> bytes:
     """The letter on A4 as PDF, Chinese text in the CID font (extractable, searchable)."""
-    from xml.sax.saxutils import escape  # noqa: S406 - escaping our own text, not parsing
-
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.pagesizes import A4
@@ -457,7 +460,7 @@ def letter_pdf(letter: Letter) -> bytes:
     cell = ParagraphStyle("cell", parent=base, fontSize=10.5, leading=15)
 
     def p(text, style=body):
-        return Paragraph(escape(str(text)), style)
+        return Paragraph(_markup(text), style)
 
     story = [
         p(letter.issuer, title),
