@@ -97,7 +97,7 @@ def selfcheck(request):
         payload = _payload_from_post(request.POST, size)
         if request.POST.get("action") == "apply":
             request.session["selfcheck"] = payload
-            target = reverse("my_household")
+            target = reverse("apply")  # one click: the form, filled in
             if not request.user.is_authenticated:
                 target = f"{reverse('login')}?next={target}"
             if request.htmx:
