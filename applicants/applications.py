@@ -416,6 +416,27 @@ def application_withdraw(
     return application
 
 
+@transaction.atomic
+def application_terminate(
+    *, application: Application, by: User, reasons: str, request=None
+) -> Application:
+    """Terminate (终止办理) an open case, e.g. the household refuses the survey or the
+    verification (SPEC §6 ``terminated``): the township, with written reasons the household
+    receives in the 终止告知书."""
+    _require_caseworker(by, application)
+    if not reasons.strip():
+        msg = _("请写明终止办理的理由。")
+        raise ApplicationError(msg, {"reasons": [msg]})
+    ensure_can(application, "terminate")
+    application.due_on = None
+    application.due_for = ""
+    application_step(application, "terminate", by=by, request=request, reason=reasons.strip())
+    notify_household(
+        application, _("您的救助申请已终止办理，理由：%(r)s") % {"r": reasons.strip()[:200]}
+    )
+    return application
+
+
 def _require_filer(by: User, application: Application) -> None:
     """Submitting and withdrawing belong to the household and the township (SPEC §1)."""
     permissions.require(

@@ -17,7 +17,7 @@ from applicants import applications as intake
 from applicants import permissions
 from applicants.errors import DomainError
 from applicants.idnumber import mask_name, mask_phone
-from applicants.models import Application, ApplicationState, Role
+from applicants.models import OPEN_STATES, Application, ApplicationState, Role
 from applicants.selectors import sees_personal_data
 from integrity.services import access_log_record
 
@@ -141,6 +141,9 @@ def _act(request, application):
             reasons=post.get("reasons", ""),
         )
         return _("已先行救助，请在时限内补齐材料并完成审批。")
+    if action == "terminate":
+        intake.application_terminate(**kw, reasons=post.get("reasons", ""))
+        return _("已终止办理，可打印终止告知书送达申请人。")
     if action == "approve":
         cases.application_approve(
             **kw,
@@ -214,6 +217,7 @@ def case_detail(request, pk: int):
             "choices": _choices(application, latest),
             "temporary": _temporary(application, latest),
             "posted": posted,
+            "open_states": OPEN_STATES,
             "field_errors": field_errors,
             "letters": letters.letter_kinds(application),
             "signed_ids": set(application.commitments.values_list("person_id", flat=True)),
