@@ -1,4 +1,4 @@
-"""Chinese everywhere (issue 13): error pages in the site's layout, the admin's labels, a favicon."""
+"""Chinese everywhere (issue 13): error pages in the site layout, admin labels, a favicon."""
 
 import re
 
