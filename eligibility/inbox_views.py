@@ -19,7 +19,7 @@ from integrity.services import access_log_record
 
 from . import exports, selectors
 from .labels import RESULT_LABELS
-from .models import Category
+from .models import Category, Enrollment
 from .services.bulk import cases_bulk_step
 from .services.reviews import due_reviews
 
@@ -31,12 +31,21 @@ def _staff_only(user) -> None:
         raise Http404
 
 
-def _policy_label(code: str) -> str:
-    return str(RESULT_LABELS.get(code, code))
+def _policy_labels() -> dict[str, str]:
+    return {code: str(label) for code, label in RESULT_LABELS.items()}
 
 
-def _state_label(code: str) -> str:
-    return str(ApplicationState(code).label) if code in ApplicationState.values else code
+def _state_labels() -> dict[str, str]:
+    return {code: str(label) for code, label in ApplicationState.choices}
+
+
+def _case_sheet(unmasked: bool) -> exports.Sheet:
+    return exports.case_sheet(
+        unmasked=unmasked,
+        today=timezone.localdate(),
+        state_labels=_state_labels(),
+        policy_labels=_policy_labels(),
+    )
 
 
 @login_required
@@ -143,12 +152,7 @@ def export_cases(request):
         name="cases",
         sheet=_("办件箱"),
         object_type="application",
-        columns=exports.case_columns(
-            unmasked=unmasked,
-            today=timezone.localdate(),
-            state_label=_state_label,
-            policy_label=_policy_label,
-        ),
+        layout=_case_sheet(unmasked),
         queryset=selectors.case_inbox_list(user=user, params=params),
         unmasked=unmasked,
     )
@@ -170,12 +174,7 @@ def export_overdue(request):
         name="overdue",
         sheet=_("超期案件"),
         object_type="application",
-        columns=exports.case_columns(
-            unmasked=unmasked,
-            today=timezone.localdate(),
-            state_label=_state_label,
-            policy_label=_policy_label,
-        ),
+        layout=_case_sheet(unmasked),
         queryset=qs,
         unmasked=unmasked,
     )
@@ -193,7 +192,7 @@ def export_households(request):
         name="households",
         sheet=_("家庭档案"),
         object_type="household",
-        columns=exports.household_columns(unmasked=unmasked),
+        layout=exports.household_sheet(unmasked=unmasked),
         queryset=selectors.household_export_list(user=user, q=request.GET.get("q", "")[:40]),
         unmasked=unmasked,
     )
@@ -210,7 +209,11 @@ def export_enrollments(request):
         name="enrollments",
         sheet=_("在保名册"),
         object_type="enrollment",
-        columns=exports.enrollment_columns(unmasked=unmasked, policy_label=_policy_label),
+        layout=exports.enrollment_sheet(
+            unmasked=unmasked,
+            policy_labels=_policy_labels(),
+            status_labels={c: str(label) for c, label in Enrollment.Status.choices},
+        ),
         queryset=selectors.enrollment_list(user=user, active_only=request.GET.get("all") != "1"),
         unmasked=unmasked,
     )
