@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,8 +54,7 @@ def case_inbox(request):
     _staff_only(request.user)
     user = request.user
     params = selectors.InboxParams.from_query(request.GET, user=user)
-    qs = selectors.case_inbox_list(user=user, params=params)
-    page = Paginator(qs, selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.case_inbox_page(user=user, params=params, page=request.GET.get("page"))
     unmasked = sees_personal_data(user)
     if unmasked and page.object_list:
         access_log_record(
