@@ -56,12 +56,11 @@ def access_log_record_query(
 
     select, params = ids_queryset.query.sql_with_params()
     table = AccessLog._meta.db_table
+    # the table is the model's own name and the SELECT Django's own SQL; every value is bound
+    columns = "user_id, object_type, object_id, fields, channel, ip_address, at"
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, now() FROM ({select}) ids(id)"  # noqa: E501, S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (user_id, object_type, object_id, fields, channel, "  # noqa: S608
-            f"ip_address, at) SELECT %s, %s, ids.id, %s, %s, %s, now() FROM ({select}) ids(id)",
-            [user.pk, object_type, fields, channel, client_ip(request), *params],
-        )  # nosec B608 - the table is the model's own name, the query Django's, values bound
+        cursor.execute(sql, [user.pk, object_type, fields, channel, client_ip(request), *params])
         return cursor.rowcount
 
 
