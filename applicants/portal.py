@@ -129,7 +129,7 @@ def _form_context(request, values: dict, errors: dict, size: int, application=No
     return {
         "townships": sorted(townships.values(), key=lambda t: t.code),
         "chosen_township": chosen,
-        "error_summary": _error_summary(errors, known),
+        "error_summary": error_summary(errors, known),
         "application": application,
         "f": {name: field(name) for name in HOUSEHOLD_FIELDS},
         "members": members,
@@ -150,6 +150,10 @@ def _form_context(request, values: dict, errors: dict, size: int, application=No
 #: the form's fields as the error summary names them (issue 13: "which field?")
 FIELD_LABELS = {
     "village": _lazy("户籍所在村（居）"),
+    "region": _lazy("所在区市"),
+    "area": _lazy("城市或农村"),
+    "birth_date": _lazy("出生日期"),
+    "self_care": _lazy("生活自理能力"),
     "address": _lazy("居住地址"),
     "requested": _lazy("申请类别"),
     "relation": _lazy("与申请人关系"),
@@ -173,7 +177,7 @@ FIELD_LABELS = {
 }
 
 
-def _error_summary(errors: dict, known: set[str]) -> list[dict]:
+def error_summary(errors: dict, known: set[str]) -> list[dict]:
     """Every error at the top of the form, each naming its field and linking to it."""
     rows = []
     for key, messages_ in errors.items():
