@@ -184,3 +184,25 @@ def test_citizen_cannot_export(client, people, three):
     client.force_login(people["citizen"])
     assert client.get("/cases/export.xlsx").status_code == 404
     assert client.get("/households/export.xlsx").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "ids", [["abc", "1e9", "-1"], [str(i) for i in range(300)], ["9" * 30], []]
+)
+def test_bulk_with_odd_ids_never_fails(client, people, three, ids):
+    client.force_login(people["caseworker"])
+    response = client.post("/cases/bulk/", {"action": "accept", "ids": ids}, follow=True)
+    assert response.status_code == 200
+
+
+def test_bulk_unknown_action_changes_nothing(client, people, three):
+    client.force_login(people["caseworker"])
+    response = client.post("/cases/bulk/", {"action": "approve", "ids": [three[0].pk]}, follow=True)
+    assert "未知的批量操作" in response.content.decode()
+    assert Application.objects.get(pk=three[0].pk).state == "submitted"
+
+
+def test_export_with_hostile_search_is_an_empty_sheet(client, people, three):
+    client.force_login(people["caseworker"])
+    rows = _sheet(client.get("/households/export.xlsx", {"q": "'; DROP TABLE x; --"}))
+    assert len(rows) == 1

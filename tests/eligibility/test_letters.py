@@ -117,3 +117,45 @@ def test_online_signatures_show_as_signed_at_acceptance(client, people, catalog)
     client.force_login(people["caseworker"])
     html = client.get(f"/cases/{app.pk}/").content.decode()
     assert "已签署" in html and 'name="signers"' in html and " checked>" in html
+
+
+def test_termination_is_a_service_with_reasons_and_its_letter(client, people, accepted):  # noqa: F811
+    from applicants.errors import DomainError
+
+    with pytest.raises(DomainError):
+        intake.application_terminate(application=accepted, by=people["caseworker"], reasons=" ")
+    client.force_login(people["caseworker"])
+    page = client.post(
+        f"/cases/{accepted.pk}/",
+        {"action": "terminate", "reasons": "拒绝配合入户调查"},
+        follow=True,
+    )
+    assert "已终止" in page.content.decode()
+    text = _text(client.get(f"/cases/{accepted.pk}/letters/exit.pdf"))
+    assert "终止/渐退告知书" in text and "拒绝配合入户调查" in text and "行政复议" in text
+
+
+def test_survey_form_prints_blank_before_the_visit_and_filled_after(client, people, accepted):  # noqa: F811
+    client.force_login(people["caseworker"])
+    blank = client.get(f"/cases/{accepted.pk}/letters/survey/").content.decode()
+    assert "入户调查表" in blank and "李春梅" in blank and "调查人员（签字）" in blank
+    workflow.application_verify(application=accepted, by=people["caseworker"])
+    workflow.verification_record(application=accepted, by=people["caseworker"], summary="无异常")
+    from django.utils import timezone
+
+    workflow.application_survey(
+        application=accepted,
+        by=people["caseworker"],
+        visited_on=timezone.localdate(),
+        staff=["王强", "赵敏"],
+        findings="居住条件差",
+        signed=True,
+    )
+    filled = client.get(f"/cases/{accepted.pk}/letters/survey/").content.decode()
+    assert "居住条件差" in filled and "王强、赵敏" in filled
+
+
+def test_supervisor_letter_is_masked(client, people, accepted, accounts):  # noqa: F811
+    client.force_login(accounts["supervisor"])
+    html = client.get(f"/cases/{accepted.pk}/letters/acceptance/").content.decode()
+    assert "李*梅" in html and "李春梅" not in html
