@@ -12,7 +12,7 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "area", "parent")
     list_filter = ("level", "area")
     search_fields = ("code", "name")
-    raw_id_fields = ("parent",)
+    autocomplete_fields = ("parent",)  # picked by name, not by id
 
     def save_model(self, request, obj, form, change):
         from .services import region_set_path
@@ -29,7 +29,7 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("角色与范围"), {"fields": ("role", "region", "department_code", "phone")}),
     )
-    raw_id_fields = ("region",)
+    autocomplete_fields = ("region",)  # picked by name, not by id
 
 
 class PersonInline(admin.TabularInline):
@@ -54,7 +54,7 @@ class HouseholdAdmin(admin.ModelAdmin):
     unmasked read and written to the access log like any page or API read (SPEC §1)."""
 
     list_display = ("id", "village", "created_at")
-    raw_id_fields = ("village",)
+    autocomplete_fields = ("village",)  # picked by name, not by id
     inlines = [PersonInline]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

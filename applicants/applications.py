@@ -18,6 +18,7 @@ from . import permissions
 from .errors import DomainError
 from .facts import facts_errors
 from .models import (
+    OPEN_STATES,
     Application,
     ApplicationState,
     ApplicationTransition,
@@ -287,6 +288,7 @@ def application_submit(
         msg = _("该申请已提交，无需重复提交。")
         raise ApplicationError(msg, {"state": [msg]})
     members = _validate_members(application.data, application.household, by)
+    _refuse_second_open(application)
     if facts := facts_errors(application.data):
         raise ApplicationError(_("财产、支出或赡养信息有误，请按提示修改。"), facts)
     filed_household = application.household
@@ -306,6 +308,35 @@ def application_submit(
     application.missing_items = []
     application_step(application, "submit", by=by, request=request)
     return application
+
+
+def open_application_of(household: Household | None, requested: str, *, exclude=None):
+    """The household's other application for the same category still in progress, or its
+    enrollment in that category still active — either makes a new one a duplicate."""
+    if household is None:
+        return None
+    others = Application.objects.filter(
+        household=household, requested=requested, state__in=OPEN_STATES
+    )
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    found = others.order_by("pk").first()
+    if found is not None:
+        return found
+    # the enrollment lives in eligibility; the reverse relation keeps this module free of it
+    return household.enrollments.filter(status="active", category__code=requested).first()
+
+
+def _refuse_second_open(application: Application) -> None:
+    """One open application per household and category (a second 低保 while one is in
+    progress or enrolled is refused). The household row lock orders two submissions at once."""
+    household = application.household
+    if household is None:
+        return
+    Household.objects.select_for_update().filter(pk=household.pk).first()
+    if open_application_of(household, application.requested, exclude=application) is not None:
+        msg = _("该家庭已有同一类别的申请正在办理或已在保，不能重复申请。")
+        raise ApplicationError(msg, {"requested": [msg]})
 
 
 def household_adults(household: Household) -> list[Person]:
@@ -382,6 +413,27 @@ def application_withdraw(
     _require_filer(by, application)
     application.due_on = None
     application_step(application, "withdraw", by=by, request=request, reason=reason)
+    return application
+
+
+@transaction.atomic
+def application_terminate(
+    *, application: Application, by: User, reasons: str, request=None
+) -> Application:
+    """Terminate (终止办理) an open case, e.g. the household refuses the survey or the
+    verification (SPEC §6 ``terminated``): the township, with written reasons the household
+    receives in the 终止告知书."""
+    _require_caseworker(by, application)
+    if not reasons.strip():
+        msg = _("请写明终止办理的理由。")
+        raise ApplicationError(msg, {"reasons": [msg]})
+    ensure_can(application, "terminate")
+    application.due_on = None
+    application.due_for = ""
+    application_step(application, "terminate", by=by, request=request, reason=reasons.strip())
+    notify_household(
+        application, _("您的救助申请已终止办理，理由：%(r)s") % {"r": reasons.strip()[:200]}
+    )
     return application
 
 

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicantsConfig(AppConfig):
     name = "applicants"
+    verbose_name = _("申请与家庭档案")
 
     def ready(self) -> None:
         from django.core import checks

@@ -36,10 +36,15 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        verbose_name=_("上级区划"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     area = models.CharField(_("城乡"), max_length=5, choices=Area.choices, blank=True)
-    path = models.CharField(max_length=80, unique=True, editable=False)
+    path = models.CharField(_("区划路径"), max_length=80, unique=True, editable=False)
 
     class Meta:
         ordering = ["path"]
@@ -178,10 +183,15 @@ class Household(models.Model):
     income_unstable = models.BooleanField(
         _("收入不稳定（需每6个月复核）"), default=False, db_default=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = HouseholdQuerySet.as_manager()
@@ -320,6 +330,14 @@ class Person(models.Model):
         verbose_name = _("家庭成员")
         verbose_name_plural = _("家庭成员")
         ordering = ["household_id", "id"]
+        indexes = [
+            # the inbox's search (issue 13): a name is searched by its start (姓 or 姓名), an
+            # ID tail as a prefix of the reversed number (index person_id_tail, created in SQL
+            # by migration person_search_indexes: Django cannot spell an expression's opclass)
+            models.Index(
+                fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],

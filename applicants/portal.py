@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from integrity.services import access_log_record
 
@@ -19,7 +20,7 @@ from .applications import SubmissionKeyTaken
 from .documents import document_attach
 from .errors import DomainError
 from .facts import FACT_FIELDS, errors_by_field, facts_from_post
-from .models import Application, ApplicationState, Document, Person, Region, Role
+from .models import Application, ApplicationState, Document, Household, Person, Region, Role
 
 MEMBER_FIELDS = (
     "relation",
@@ -122,13 +123,19 @@ def _form_context(request, values: dict, errors: dict, size: int, application=No
             member["relation"]["value"] = ("applicant", "spouse")[i] if i < 2 else "child"
         members.append(member)
     known = {f"m{i}-{f}" for i in range(size) for f in MEMBER_FIELDS} | set(HOUSEHOLD_FIELDS)
+    villages = list(_villages(request.user))
+    townships = {v.parent.code: v.parent for v in villages}
+    chosen = next((v.parent.code for v in villages if v.code == values.get("village")), "")
     return {
+        "townships": sorted(townships.values(), key=lambda t: t.code),
+        "chosen_township": chosen,
+        "error_summary": error_summary(errors, known),
         "application": application,
         "f": {name: field(name) for name in HOUSEHOLD_FIELDS},
         "members": members,
         "size": size,
         "sizes": range(1, 9),
-        "villages": _villages(request.user),
+        "villages": villages,
         "relations": Person.Relation.choices,
         "disability_types": Person.DisabilityType.choices,
         "self_care_levels": Person.SelfCare.choices,
@@ -137,6 +144,107 @@ def _form_context(request, values: dict, errors: dict, size: int, application=No
         "other_errors": [m for k, msgs in errors.items() if k not in known for m in msgs],
         "submission_key": values.get("submission_key") or uuid.uuid4().hex,
         "document_kinds": Document.Kind.choices,
+    }
+
+
+#: the form's fields as the error summary names them (issue 13: "which field?")
+FIELD_LABELS = {
+    "village": _lazy("户籍所在村（居）"),
+    "region": _lazy("所在区市"),
+    "area": _lazy("城市或农村"),
+    "birth_date": _lazy("出生日期"),
+    "self_care": _lazy("生活自理能力"),
+    "address": _lazy("居住地址"),
+    "requested": _lazy("申请类别"),
+    "relation": _lazy("与申请人关系"),
+    "name": _lazy("姓名"),
+    "id_number": _lazy("身份证号码"),
+    "phone": _lazy("手机号"),
+    "monthly_income": _lazy("月收入"),
+    "bank_account": _lazy("社保卡银行账号"),
+    "disability_grade": _lazy("残疾等级"),
+    "disability_type": _lazy("残疾类别"),
+    "financial": _lazy("家庭金融资产"),
+    "houses": _lazy("住房套数"),
+    "vehicles": _lazy("机动车数量"),
+    "medical": _lazy("医疗费用"),
+    "education": _lazy("教育费用"),
+    "rehabilitation": _lazy("康复费用"),
+    "supporter_payment": _lazy("赡养人每月给付"),
+    "supporter_income": _lazy("赡养人家庭人均月收入"),
+    "months_without_income": _lazy("连续无收入月数"),
+    "hardship_type": _lazy("临时困难"),
+}
+
+
+def error_summary(errors: dict, known: set[str]) -> list[dict]:
+    """Every error at the top of the form, each naming its field and linking to it."""
+    rows = []
+    for key, messages_ in errors.items():
+        label, anchor = "", ""
+        if key in known:
+            anchor = key
+            member, _sep, name = key.partition("-")
+            if name:
+                label = _("家庭成员%(n)d·%(field)s") % {
+                    "n": int(member[1:]) + 1,
+                    "field": FIELD_LABELS.get(name, name),
+                }
+            else:
+                label = str(FIELD_LABELS.get(key, key))
+        for message in messages_:
+            rows.append({"field": anchor, "label": label, "message": message})
+    return rows
+
+
+def _household_values(household) -> dict:
+    """The household on file as application data: members, village, address (no retyping)."""
+    members = []
+    for p in sorted(household.members.all(), key=lambda p: (p.relation != "applicant", p.pk)):
+        if p.status != Person.Status.LIVING:
+            continue
+        members.append(
+            {
+                "relation": p.relation,
+                "name": p.name,
+                "id_number": p.id_number,
+                "phone": p.phone,
+                "monthly_income": str(p.monthly_income),
+                "disability_grade": p.disability_grade,
+                "disability_type": p.disability_type,
+                "serious_illness": p.serious_illness,
+                "self_care": p.self_care,
+                "in_school": p.in_school,
+                "parent_situations": list(p.parent_situations or []),
+                "care_arrangement": p.care_arrangement,
+                "bank_account": p.bank_account,
+            }
+        )
+    return {"village": household.village.code, "address": household.address, "members": members}
+
+
+def _prefill(request, saved: dict) -> dict:
+    """A new application starts from the household on file: the citizen's own, or the one the
+    township picked (``?household=`` from its file); the self-check's answers fill the rest."""
+    from .selectors import household_get
+
+    household = None
+    if request.GET.get("household", "").isdigit() and request.user.role != Role.CITIZEN:
+        try:
+            household = household_get(user=request.user, pk=int(request.GET["household"]))
+        except Household.DoesNotExist as exc:
+            raise Http404 from exc
+    elif hasattr(request.user, "person"):
+        household = request.user.person.household
+    if household is None:
+        return saved
+    on_file = _household_values(household)
+    if not saved.get("members"):
+        return {**saved, **on_file}
+    return {
+        **saved,
+        "village": saved.get("village") or on_file["village"],
+        "address": saved.get("address") or on_file["address"],
     }
 
 
@@ -161,8 +269,8 @@ def apply(request, pk: int | None = None):
     if application and application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
         return redirect("application_status", pk=application.pk)
     saved = application.data if application else request.session.get("selfcheck") or {}
-    if not application and saved and not saved.get("village") and hasattr(request.user, "person"):
-        saved = {**saved, "village": request.user.person.household.village.code}
+    if not application:
+        saved = _prefill(request, saved)
     size = _size(request, max(len(saved.get("members") or []), 1))
     values, errors = _post_from_data(saved), {}
     if request.method == "POST":

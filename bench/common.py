@@ -1,7 +1,8 @@
 """Shared set-up for benchmarks: a PostgreSQL database of their own, Django configured.
 
 ``DATABASE_URL`` as for the tests (else 127.0.0.1:5432 when it answers, else the embedded
-server); the benchmark database is that server's ``weijiuni_bench``, created and migrated here.
+server); the benchmark database is that server's ``weijiuni_bench`` (or ``BENCH_DATABASE``, so
+that two people benchmarking on one server do not drop each other's), created and migrated here.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ def _bench_url() -> str:
             else embedded.database_url()
         )
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/weijiuni_bench"))
+    return urlunsplit(parts._replace(path=f"/{bench_database()}"))
+
+
+def bench_database() -> str:
+    name = os.environ.get("BENCH_DATABASE", "weijiuni_bench")
+    if not name.replace("_", "").isalnum():
+        raise SystemExit("BENCH_DATABASE: letters, digits and _ only")
+    return name
 
 
 def setup(*, fresh: bool = True) -> None:
@@ -50,17 +58,19 @@ def setup(*, fresh: bool = True) -> None:
     )
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = 'weijiuni_bench'")
+        name = bench_database()
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         exists = cur.fetchone() is not None
         if exists and fresh:
             cur.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = 'weijiuni_bench' AND pid <> pg_backend_pid()"
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [name],
             )
-            cur.execute(sql.SQL("DROP DATABASE weijiuni_bench"))
+            cur.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
             exists = False
         if not exists:
-            cur.execute(sql.SQL("CREATE DATABASE weijiuni_bench"))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     conn.close()
     import django
 

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Department, Enrollment, Policy, Reevaluation, Standard
@@ -61,7 +61,7 @@ class StandardAdmin(admin.ModelAdmin):
     list_display = ("item", "region", "area", "value", "effective_from", "created_by", "created_at")
     list_filter = ("item", "region", "area")
     date_hierarchy = "effective_from"
-    raw_id_fields = ("region",)
+    autocomplete_fields = ("region",)  # picked by name, not by id
     readonly_fields = ("created_by", "created_at")
     ordering = ("item", "region__code", "area", "-effective_from")
 
@@ -84,6 +84,14 @@ class StandardAdmin(admin.ModelAdmin):
             by=request.user,
             instance=obj,
         )
+        # say what happens next: every active enrollment is re-assessed (now or on the date)
+        if obj.reevaluation_pending:
+            msg = _("已保存。%(d)s 生效当天将自动对全部在保对象按新标准重算。") % {
+                "d": obj.effective_from
+            }
+        else:
+            msg = _("已保存，并已排队对全部在保对象按新标准重算，进度见“调标重算”。")
+        messages.info(request, msg)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -16,16 +16,16 @@ from django.utils.translation import gettext as _
 from applicants import applications as intake
 from applicants import permissions
 from applicants.errors import DomainError
-from applicants.models import Application, ApplicationState, Role
+from applicants.idnumber import mask_name, mask_phone
+from applicants.models import OPEN_STATES, Application, ApplicationState, Role
 from applicants.selectors import sees_personal_data
 from integrity.services import access_log_record
 
-from . import selectors
+from . import letters, selectors
 from .models import Reevaluation, Review
 from .services import cases, members, temporary
 from .services.reevaluation import reevaluation_summary
 from .services.reviews import (
-    due_reviews,
     review_close,
     review_confirm,
     review_report_change,
@@ -39,27 +39,6 @@ STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR
 def _staff_only(user) -> None:
     if not (user.is_superuser or user.role in STAFF):
         raise Http404
-
-
-@login_required
-def case_inbox(request):
-    """办件箱: open cases in scope, overdue first, then by their next time limit."""
-    _staff_only(request.user)
-    state = request.GET.get("state", "")
-    filters = {"open": True} if not state else {"state": state}
-    qs = selectors.application_list(user=request.user, filters=filters, with_history=False)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "eligibility/case_inbox.html",
-        {
-            "page": page,
-            "state": state,
-            "states": ApplicationState.choices,
-            "today": timezone.localdate(),
-            "reviews": due_reviews(user=request.user)[:50],
-        },
-    )
 
 
 @login_required
@@ -162,6 +141,9 @@ def _act(request, application):
             reasons=post.get("reasons", ""),
         )
         return _("已先行救助，请在时限内补齐材料并完成审批。")
+    if action == "terminate":
+        intake.application_terminate(**kw, reasons=post.get("reasons", ""))
+        return _("已终止办理，可打印终止告知书送达申请人。")
     if action == "approve":
         cases.application_approve(
             **kw,
@@ -184,6 +166,7 @@ def case_detail(request, pk: int):
         application = selectors.application_get(user=request.user, pk=pk)
     except Application.DoesNotExist as exc:
         raise Http404 from exc
+    posted, field_errors = {}, {}
     if request.method == "POST":
         if request.user.role == Role.SUPERVISOR:
             raise Http404
@@ -191,9 +174,9 @@ def case_detail(request, pk: int):
             messages.success(request, _act(request, application))
             return redirect("case_detail", pk=pk)
         except DomainError as exc:
-            for field_errors in exc.detail.values():
-                for msg in field_errors if isinstance(field_errors, list) else [field_errors]:
-                    messages.error(request, msg)
+            # the form comes back with every value typed (staff names, findings, the signed box)
+            posted = request.POST
+            field_errors = _error_summary(exc)
             application = selectors.application_get(user=request.user, pk=pk)
     unmasked = sees_personal_data(request.user)
     if unmasked:
@@ -233,6 +216,16 @@ def case_detail(request, pk: int):
             "can_work": permissions.can_work_case(request.user, application.village),
             "choices": _choices(application, latest),
             "temporary": _temporary(application, latest),
+            "posted": posted,
+            "open_states": OPEN_STATES,
+            "field_errors": field_errors,
+            "letters": letters.letter_kinds(application),
+            "signed_ids": set(application.commitments.values_list("person_id", flat=True)),
+            "declared": _declared(application, unmasked=unmasked),
+            "notice_ended": bool(
+                application.notice_closes_on
+                and application.notice_closes_on <= timezone.localdate()
+            ),
             "grant": getattr(application, "temporary_grant", None)
             if hasattr(application, "temporary_grant")
             else None,
@@ -458,3 +451,67 @@ def _temporary(application, latest) -> dict | None:
         "can_advance": hardship.get("type") == "emergency"
         and application.state in temporary.ADVANCE_STATES,
     }
+
+
+#: the case-page fields an error may name, so that the summary can link to them
+FIELD_IDS = {
+    "visited_on": "visited_on",
+    "staff": "staff1",
+    "findings": "findings",
+    "signed": "signed",
+    "summary": "summary",
+    "financial_assets_found": "financial_assets_found",
+    "houses_found": "houses_found",
+    "vehicles_found": "vehicles_found",
+    "missing_items": "missing_items",
+    "opinion": "opinion",
+    "reasons": "reasons",
+    "text": "text",
+    "temporary_amount": "temporary_amount",
+    "signers": "signers",
+}
+
+
+def _error_summary(exc: DomainError) -> list[dict]:
+    """Each error of a refused step, with the id of the field it is about (or none)."""
+    rows = []
+    for key, errors in exc.detail.items():
+        for msg in errors if isinstance(errors, list) else [errors]:
+            if isinstance(msg, str):
+                rows.append({"field": FIELD_IDS.get(key, ""), "message": msg})
+    return rows or [{"field": "", "message": exc.message}]
+
+
+def _declared(application, *, unmasked: bool) -> list[tuple[str, str]]:
+    """What the applicant declared (assets, 12 months of rigid costs, supporter, hardship,
+    phone), as label → value rows for the case page: the caseworker retypes none of it."""
+    data = application.data or {}
+    rows: list[tuple[str, str]] = []
+    assets = data.get("assets") or {}
+    spent = data.get("rigid_expenditure_12m") or {}
+    supporter = data.get("supporter") or {}
+    hardship = data.get("hardship") or {}
+    pairs = [
+        (_("家庭金融资产（元）"), assets.get("financial")),
+        (_("住房（套）"), assets.get("houses")),
+        (_("机动车"), assets.get("vehicles")),
+        (_("有登记的经营主体"), _("是") if assets.get("business_registered") else None),
+        (_("近12个月自付医疗费用（元）"), spent.get("medical")),
+        (_("近12个月教育费用（元）"), spent.get("education")),
+        (_("近12个月康复费用（元）"), spent.get("rehabilitation")),
+        (_("家庭外赡养人每月给付（元）"), supporter.get("monthly_payment")),
+        (_("赡养人家庭人均月收入（元）"), supporter.get("household_per_capita_income")),
+        (_("临时困难类型"), hardship.get("type")),
+        (_("连续无收入月数"), hardship.get("months_without_income")),
+        (_("住址"), data.get("address") if unmasked else None),
+    ]
+    for member in data.get("members") or []:
+        if member.get("phone"):
+            name, phone = member.get("name", ""), member["phone"]
+            if not unmasked:
+                name, phone = mask_name(name), mask_phone(phone)
+            pairs.append((_("联系电话（%(name)s）") % {"name": name}, phone))
+    for label, value in pairs:
+        if value not in (None, "", "0", "0.00", 0):
+            rows.append((label, str(value)))
+    return rows

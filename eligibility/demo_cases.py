@@ -34,6 +34,12 @@ STAGES = [
     "withdrawn",
     "temporary",
     "advance",
+    # issue 13: the approver has decisions to make, and every ending has a case to look at
+    "notice_ended",
+    "notice_ended",
+    "terminated",
+    "stopped",
+    "exited",
 ]
 
 
@@ -85,6 +91,11 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
         intake.application_withdraw(application=app, by=cw, reason="家庭情况好转")
         return
     intake.application_accept(application=app, by=cw)
+    if stage == "terminated":
+        intake.application_terminate(
+            application=app, by=cw, reasons="申请人拒绝配合入户调查，经两次告知仍不配合"
+        )
+        return
     if stage == "accepted":
         return
     if stage == "advance":  # 先行救助: paid first, the file still to complete
@@ -115,6 +126,11 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     cases.public_notice_open(application=app, by=cw)
     if stage == "public_notice":
         return
+    if stage == "notice_ended":  # the 7 days are over: waiting for the county's decision
+        Application.objects.filter(pk=app.pk).update(
+            notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
+        )
+        return
     # Decided cases had their notice some days ago.
     Application.objects.filter(pk=app.pk).update(
         notice_closes_on=timezone.localdate() - dt.timedelta(days=1)
@@ -129,6 +145,15 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
             temporary_amount=result["min_amount"],
         )
         return
+    if stage in ("stopped", "exited"):
+        try:
+            cases.application_approve(
+                application=app, by=approver, reasons="经调查核实、公示无异议，符合条件"
+            )
+        except DomainError:
+            return
+        _end_enrollment(app, stage, cw, approver)
+        return
     if stage == "enrolled":
         try:
             cases.application_approve(
@@ -140,6 +165,30 @@ def _advance(household: Household, stage: str, staff: dict[str, User]) -> None:
     cases.application_reject(
         application=app, by=approver, reasons="家庭人均收入高于当地低保标准，不符合条件"
     )
+
+
+def _end_enrollment(app: Application, stage: str, cw: User, approver: User) -> None:
+    """A review found work (渐退, 3 months) or a change that ends the guarantee (停保),
+    proposed by the township and confirmed by the county, as in a real case."""
+    from .services import reviews
+
+    household = app.household
+    review = reviews.review_report_change(
+        household=household,
+        by=cw,
+        kind="change",
+        description="家庭成员稳定就业" if stage == "exited" else "家庭收入明显增加",
+    )
+    start = household.enrollments.order_by("start_month").first().start_month
+    reviews.review_close(
+        review=review,
+        by=cw,
+        outcome="gradual_exit" if stage == "exited" else "stop",
+        reasons="已稳定就业，按规定渐退" if stage == "exited" else "家庭人均收入已高于低保标准",
+        effective_month=max(timezone.localdate().replace(day=1), start),
+        exit_months=3 if stage == "exited" else None,
+    )
+    reviews.review_confirm(review=review, by=approver, reasons="经核实，同意")
 
 
 def _staff() -> dict[str, User]:
@@ -207,11 +256,15 @@ def _demo_reviews(staff: dict[str, User]) -> None:
     from .services import reviews
 
     township = Region.objects.get(code="371002001")  # 张村镇
-    if Review.objects.filter(household__village__parent=township, kind="change").exists():
+    # idempotent: the open ones below (the ended enrollments' reviews are closed)
+    if Review.objects.filter(
+        household__village__parent=township, kind="change", status="open"
+    ).exists():
         return
     cw = staff.get(township.code) or staff["admin"]
     households = (
         Enrollment.objects.filter(status="active", household__village__parent=township)
+        .exclude(household__reviews__status="closed")
         .values_list("household_id", flat=True)
         .distinct()
         .order_by("household_id")[:2]

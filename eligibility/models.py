@@ -145,7 +145,12 @@ class Standard(models.Model):
     reevaluation_pending = models.BooleanField(_("待生效后重算"), default=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -334,17 +339,23 @@ class Enrollment(models.Model):
         STOPPED = "stopped", _("已停保")
 
     household = models.ForeignKey(
-        "applicants.Household", on_delete=models.PROTECT, related_name="enrollments"
+        "applicants.Household",
+        verbose_name=_("家庭"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
     )
     person = models.ForeignKey(
         "applicants.Person",
+        verbose_name=_("保障成员"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="enrollments",
         help_text=_("单人保、特困按成员纳入；为空表示整户"),
     )
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        Category, verbose_name=_("保障类别"), on_delete=models.PROTECT, related_name="+"
+    )
     policy_code = models.CharField(_("结果代码"), max_length=40)
     monthly_amount = models.DecimalField(_("月保障金（元）"), max_digits=12, decimal_places=2)
     start_month = models.DateField(_("起始月份"))
@@ -352,9 +363,13 @@ class Enrollment(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="enrollments")
-    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    decision = models.ForeignKey(
+        Decision, verbose_name=_("审批决定"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    assessment = models.ForeignKey(
+        Assessment, verbose_name=_("测算记录"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("纳入时间"), auto_now_add=True)
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -400,25 +415,32 @@ class Reevaluation(models.Model):
         RUNNING = "running", _("进行中")
         DONE = "done", _("已完成")
 
-    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="reevaluations")
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("标准"), on_delete=models.PROTECT, related_name="reevaluations"
+    )
     effective_from = models.DateField(_("执行日期"))
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
     #: rules-engine Parameters per "county:area" in force on the effective date, frozen
-    parameters = models.JSONField(default=dict)
-    standard_ids = models.JSONField(default=dict)
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
-    enrollments_total = models.PositiveIntegerField(default=0)
-    processed = models.PositiveIntegerField(default=0)
-    changed = models.PositiveIntegerField(default=0)
+    parameters = models.JSONField(_("所用标准参数"), default=dict)
+    standard_ids = models.JSONField(_("标准版本"), default=dict)
+    chunks_total = models.PositiveIntegerField(_("分批总数"), default=0)
+    chunks_done = models.PositiveIntegerField(_("已完成批数"), default=0)
+    enrollments_total = models.PositiveIntegerField(_("保障对象总数"), default=0)
+    processed = models.PositiveIntegerField(_("已重算"), default=0)
+    changed = models.PositiveIntegerField(_("金额变化"), default=0)
     report = models.JSONField(_("变更汇总"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -284,3 +284,214 @@ def member_facts(person) -> dict:
         "parent_situations": list(person.parent_situations or []),
         "care_arrangement": person.care_arrangement or None,
     }
+
+
+# --- the inbox (办件箱, issue 13) -----------------------------------------------------------
+
+#: the inbox's sort orders: a key from the page → the ORDER BY it means (nothing else is used)
+INBOX_SORTS = {
+    "due": ("-is_overdue", "due_on", "-id"),
+    "case_due": ("case_due_on", "-id"),
+    "notice": ("notice_closes_on", "id"),
+    "newest": ("-id",),
+    "oldest": ("id",),
+    "village": ("village__path", "-id"),
+    "name": ("applicant_name", "-id"),
+}
+INBOX_PAGE_SIZE = 50
+#: the shortest ID tail the inbox searches by (fewer digits would match a township's every case)
+ID_TAIL_MIN = 4
+
+
+@dataclass(frozen=True)
+class InboxParams:
+    """What the inbox page was asked for, cleaned: unknown values become "not given"."""
+
+    state: str = ""
+    category: str = ""
+    village: str = ""
+    overdue: bool = False
+    q: str = ""
+    sort: str = "due"
+    awaiting_decision: bool = False
+
+    @classmethod
+    def from_query(cls, query, *, user) -> InboxParams:
+        from applicants.models import ApplicationState, Role
+
+        state = query.get("state", "")
+        state = state if state in ApplicationState.values else ""
+        awaiting = getattr(user, "role", "") == Role.APPROVER and not state
+        sort = query.get("sort", "")
+        if sort not in INBOX_SORTS:
+            sort = "notice" if awaiting else "due"
+        village = query.get("village", "")
+        return cls(
+            state=state,
+            category=query.get("category", "")[:40],
+            village=village if village.isascii() and village.isdigit() else "",
+            overdue=query.get("overdue") in ("1", "on", "true"),
+            q=" ".join(query.get("q", "").split())[:40],
+            sort=sort,
+            awaiting_decision=awaiting,
+        )
+
+    def as_query(self) -> str:
+        """The filters as a query string (the page's links and the bulk form's way back)."""
+        from django.utils.http import urlencode
+
+        query = {
+            "state": self.state,
+            "category": self.category,
+            "village": self.village,
+            "overdue": "1" if self.overdue else "",
+            "q": self.q,
+            "sort": self.sort,
+        }
+        return urlencode({k: v for k, v in query.items() if v})
+
+
+def applicant_field(field: str, *, household: str = "household_id"):
+    """The household applicant's ``field`` as a subquery, for a list of cases or households."""
+    from django.db.models import OuterRef, Subquery
+
+    from applicants.models import Person
+
+    return Subquery(
+        Person.objects.filter(household_id=OuterRef(household), relation="applicant").values(field)[
+            :1
+        ]
+    )
+
+
+def person_search_q(q: str, *, household_field: str = "household_id") -> Q | None:
+    """A search box's text as a filter on households' members: an ID number (18 characters),
+    its last digits (≥ 4, ``X`` allowed at the end), or the start of a name (姓 or 姓名).
+
+    Each form uses an index: the ID number's unique index, an index on the reversed ID number
+    (a tail is a prefix of the reverse), and the name's pattern index. ``None``: not searchable
+    (too short a tail): the caller shows nothing rather than a whole township.
+    """
+    from django.db.models.functions import Reverse
+
+    from applicants.models import Person
+
+    text = q.strip().upper()
+    if not text:
+        return None
+    digits = text[:-1] if text.endswith("X") else text
+    if digits.isascii() and digits.isdigit():
+        if len(text) == 18:
+            people = Person.objects.filter(id_number=text)
+        elif len(text) >= ID_TAIL_MIN:
+            people = Person.objects.annotate(id_tail=Reverse("id_number")).filter(
+                id_tail__startswith=text[::-1]
+            )
+        else:
+            return None
+    else:
+        people = Person.objects.filter(name__startswith=q.strip())
+    return Q(**{f"{household_field}__in": people.values("household_id")})
+
+
+#: what an inbox row shows (the case's declaration and history stay on the case page)
+INBOX_FIELDS = (
+    "id",
+    "household_id",
+    "village_id",
+    "requested",
+    "state",
+    "channel",
+    "due_on",
+    "due_for",
+    "case_due_on",
+    "notice_closes_on",
+    "submitted_at",
+    "village__name",
+    "village__code",
+    "village__parent__name",
+)
+
+
+def case_inbox_page(*, user, params: InboxParams, page: str | int | None):
+    """One page of the inbox in two steps: the page's ids in inbox order (a narrow sort over
+    the township), then the 50 rows with their applicant — never the applicant subqueries for
+    the rows an offset skips."""
+    from django.core.paginator import Paginator
+
+    ordered = case_inbox_list(user=user, params=params)
+    result = Paginator(ordered.values_list("pk", flat=True), INBOX_PAGE_SIZE).get_page(page)
+    wanted = list(result.object_list)
+    rows = {a.pk: a for a in ordered.order_by().filter(pk__in=wanted).only(*INBOX_FIELDS)}
+    result.object_list = [rows[pk] for pk in wanted if pk in rows]
+    return result
+
+
+def case_inbox_list(*, user, params: InboxParams):
+    """The inbox of ``user``: cases in scope with the applicant's name, filtered and sorted.
+
+    The county approver's default is the cases awaiting their decision (公示中), those whose
+    notice has ended first; everyone else's is every open case, overdue first.
+    """
+    qs = (
+        application_list(
+            user=user,
+            filters={"state": params.state} if params.state else {"open": True},
+            with_history=False,
+        )
+        .select_related(None)
+        .select_related("village__parent")
+    ).annotate(
+        applicant_name=applicant_field("name"),
+        applicant_id_number=applicant_field("id_number"),
+    )
+    if params.awaiting_decision:
+        qs = qs.filter(state="public_notice")
+    if params.category:
+        qs = qs.filter(requested=params.category)
+    if params.village:
+        qs = qs.filter(village__code=params.village)
+    if params.overdue:
+        qs = qs.filter(state__in=OPEN_STATES).filter(_overdue_q(timezone.localdate()))
+    if params.q:
+        q = person_search_q(params.q)
+        qs = qs.filter(q) if q is not None else qs.none()
+    return qs.order_by(*INBOX_SORTS[params.sort])
+
+
+def household_export_list(*, user, q: str = ""):
+    """Households in scope with their applicant and size, for the Excel export."""
+    from django.db.models import Count
+
+    from applicants.models import Household
+
+    qs = (
+        Household.objects.for_user(user)
+        .select_related("village__parent")
+        .annotate(
+            applicant_name=applicant_field("name", household="pk"),
+            applicant_id_number=applicant_field("id_number", household="pk"),
+            size=Count("members"),
+        )
+        .order_by("-id")
+    )
+    if q.strip():
+        found = person_search_q(q, household_field="pk")
+        qs = qs.filter(found) if found is not None else qs.none()
+    return qs
+
+
+def enrollment_list(*, user, active_only: bool = True):
+    """Enrollments in scope (在保名册) with their household's applicant."""
+    from .models import Enrollment
+
+    qs = (
+        Enrollment.objects.for_user(user)
+        .select_related("household__village__parent", "person")
+        .annotate(
+            applicant_name=applicant_field("name"),
+            applicant_id_number=applicant_field("id_number"),
+        )
+        .order_by("household_id", "id")
+    )
+    return qs.filter(status="active") if active_only else qs

@@ -12,11 +12,13 @@ from django_htmx.http import HttpResponseClientRedirect
 from applicants.errors import DomainError
 from applicants.facts import FACT_FIELDS, errors_by_field, facts_from_post
 from applicants.models import Person, Region, Role
+from applicants.portal import error_summary
 
 from . import selectors
 from .api.serializers import AssessmentRequestSerializer
 from .labels import RESULT_LABELS
 from .models import Department, StandardItem
+from .rules.relevance import policy_fits
 from .services import assessment_preview
 
 RESULT_CATEGORY = {"dibao_single": "dibao"}
@@ -80,7 +82,9 @@ def _results_for_display(preview) -> list[dict]:
 
 def selfcheck(request):
     """我能申请什么: a citizen enters the household and sees what they may qualify for."""
-    size = request.POST.get("size") or request.GET.get("n") or "1"
+    # a new family size chosen on the form posts what was typed, and comes back with it
+    resize = request.POST.get("resize", "")
+    size = resize or request.POST.get("size") or request.GET.get("n") or "1"
     size = min(max(int(size), 1), MAX_MEMBERS) if str(size).isdigit() else 1
     counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
     context = {
@@ -93,11 +97,14 @@ def selfcheck(request):
         "post": request.POST,
         "today": timezone.localdate(),
     }
+    if request.method == "POST" and resize:
+        _bind(context, request.POST, size)
+        return render(request, "eligibility/selfcheck.html", context)
     if request.method == "POST":
         payload = _payload_from_post(request.POST, size)
         if request.POST.get("action") == "apply":
             request.session["selfcheck"] = payload
-            target = reverse("my_household")
+            target = reverse("apply")  # one click: the form, filled in
             if not request.user.is_authenticated:
                 target = f"{reverse('login')}?next={target}"
             if request.htmx:
@@ -106,6 +113,7 @@ def selfcheck(request):
         serializer = AssessmentRequestSerializer(data=payload)
         if not serializer.is_valid():
             context["errors"] = errors_by_field(serializer.errors)
+            context["error_rows"] = error_summary(context["errors"], _field_names(size))
         else:
             data = serializer.validated_data
             try:
@@ -121,9 +129,16 @@ def selfcheck(request):
                 )
             except DomainError as exc:
                 context["errors"] = errors_by_field(exc.detail)
+                context["error_rows"] = error_summary(context["errors"], _field_names(size))
             else:
                 context["preview"] = preview
                 context["rows"] = _results_for_display(preview)
+                context["related"] = [
+                    p
+                    for p in preview.related_policies
+                    if preview.household is None
+                    or policy_fits(p.code, preview.household, preview.standards.parameters)
+                ]
         if request.htmx:
             return render(request, "eligibility/partials/selfcheck_results.html", context)
     _bind(context, request.POST, size)
@@ -131,6 +146,10 @@ def selfcheck(request):
 
 
 HOUSEHOLD_FIELDS = ("region", "area", *FACT_FIELDS)
+
+
+def _field_names(size: int) -> set[str]:
+    return {f"m{i}-{f}" for i in range(size) for f in MEMBER_FIELDS} | set(HOUSEHOLD_FIELDS)
 
 
 def _bind(context: dict, post, size: int) -> None:

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class IntegrityConfig(AppConfig):
     name = "integrity"
+    verbose_name = _("诚信与监督")
 
     def ready(self) -> None:
         from .runtime_role import after_migrate

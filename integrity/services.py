@@ -41,6 +41,29 @@ def access_log_record(
     return len(rows)
 
 
+def access_log_record_query(
+    *,
+    user,
+    object_type: str,
+    ids_queryset,
+    request=None,
+    channel: str = "xlsx",
+    fields: str = PERSONAL_FIELDS,
+) -> int:
+    """One audit row per object of a list read in bulk (an export), set-based: a single
+    ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids)."""
+    from django.db import connection
+
+    select, params = ids_queryset.query.sql_with_params()
+    table = AccessLog._meta.db_table
+    # the table is the model's own name and the SELECT Django's own SQL; every value is bound
+    columns = "user_id, object_type, object_id, fields, channel, ip_address, at"
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, now() FROM ({select}) ids(id)"  # noqa: E501, S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, object_type, fields, channel, client_ip(request), *params])
+        return cursor.rowcount
+
+
 def commitment_record(*, application, persons, channel: str, by) -> int:
     """Record the truthfulness commitment and the verification authorization of each signer.
 

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from applicants import portal
 from applicants import views as applicant_views
-from eligibility import case_views
+from eligibility import case_views, inbox_views, letter_views
 from eligibility import views as eligibility_views
 from payments import views as payment_views
 
@@ -25,6 +26,8 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # browsers ask for /favicon.ico whatever the page links: answer, not a 404 in the console
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("accounts/login/", login_views.LoginView.as_view(), name="login"),
     path("accounts/login/otp/", login_views.login_otp, name="login_otp"),
     path("accounts/two-factor/", login_views.two_factor_setup, name="two_factor_setup"),
@@ -43,7 +46,14 @@ urlpatterns = [
     path("apply/<int:pk>/", portal.apply, name="apply_continue"),
     path("applications/<int:pk>/", portal.application_status, name="application_status"),
     path("documents/<int:pk>/", portal.document_download, name="document_download"),
-    path("cases/", case_views.case_inbox, name="case_inbox"),
+    path("cases/", inbox_views.case_inbox, name="case_inbox"),
+    path("cases/bulk/", inbox_views.case_bulk, name="case_bulk"),
+    path("cases/<int:pk>/letters/<slug:kind>/", letter_views.letter_page, name="letter_page"),
+    path("cases/<int:pk>/letters/<slug:kind>.pdf", letter_views.letter_pdf, name="letter_pdf"),
+    path("cases/export.xlsx", inbox_views.export_cases, name="export_cases"),
+    path("oversight/overdue/export.xlsx", inbox_views.export_overdue, name="export_overdue"),
+    path("households/export.xlsx", inbox_views.export_households, name="export_households"),
+    path("enrollments/export.xlsx", inbox_views.export_enrollments, name="export_enrollments"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("oversight/overdue/", case_views.overdue_list, name="overdue"),
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),

@@ -9,9 +9,10 @@ from applicants.models import Household, Person, Region, Role
 
 START_PAGE = {
     Role.CITIZEN: "my_household",
-    Role.VILLAGE_ASSISTANT: "households",
-    Role.CASEWORKER: "households",
-    Role.APPROVER: "households",
+    # staff land on their work: the inbox (the approver's shows what awaits their decision)
+    Role.VILLAGE_ASSISTANT: "case_inbox",
+    Role.CASEWORKER: "case_inbox",
+    Role.APPROVER: "case_inbox",
     Role.SUPERVISOR: "dashboard",
     Role.DEPARTMENT: "department_home",
     Role.ORGANIZATION: "organization_home",

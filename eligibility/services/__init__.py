@@ -28,6 +28,7 @@ class AssessmentPreview:
     standards: StandardsInForce
     assessment: rules.Assessment
     related_policies: list[Policy]
+    household: rules.Household | None = None
 
 
 def area_for(region: Region, area: str | None) -> str:
@@ -68,7 +69,9 @@ def assessment_preview(
     )
     assessment = rules.assess(household, standards.parameters)
     related = policies_for_categories(assessment.categories)
-    return AssessmentPreview(standards=standards, assessment=assessment, related_policies=related)
+    return AssessmentPreview(
+        standards=standards, assessment=assessment, related_policies=related, household=household
+    )
 
 
 @transaction.atomic

@@ -40,6 +40,8 @@ def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15000)
+    # irreversible steps ask "确定…？" (data-confirm): the person in these journeys says yes
+    page.on("dialog", lambda dialog: dialog.accept())
     yield page
     context.close()
 

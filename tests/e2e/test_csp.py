@@ -113,7 +113,7 @@ def test_approver_logs_in_with_a_totp_code_in_the_browser(watched, accounts, set
     totp.time = time.time()
     watched.fill("input[name=otp]", f"{totp.token():06d}")
     watched.click("button[type=submit].primary")
-    watched.wait_for_url("**/households/")
+    watched.wait_for_url("**/cases/")  # the approver lands on the inbox (issue 13)
     assert violations(watched) == []
 
 

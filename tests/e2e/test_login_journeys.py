@@ -7,8 +7,9 @@ from applicants.demo import DEMO_PASSWORD
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LANDINGS = [
-    ("caseworker", "/households/", "家庭档案"),
-    ("approver", "/households/", "家庭档案"),
+    # staff land on their work (issue 13): the inbox, the approver's "awaiting my decision"
+    ("caseworker", "/cases/", "办件箱"),
+    ("approver", "/cases/", "待我审批"),
     ("supervisor", "/dashboard/", "城市督导看板"),
     ("department", "/department/", "部门工作台"),
     ("organization", "/organization/", "社会组织工作台"),
@@ -49,7 +50,8 @@ def test_supervisor_dashboard_draws_its_chart_from_local_assets(page, shot, acco
 
 def test_caseworker_sees_a_chinese_error_for_a_wrong_id_number(page, shot, accounts):
     login(page, "caseworker")
-    page.wait_for_url("**/households/")
+    page.wait_for_url("**/cases/")
+    page.goto("/households/")
     page.click("text=登记新家庭")
     page.select_option("select[name=village]", index=1)
     page.fill("input[name=m-0-name]", "王秀英")

@@ -64,7 +64,8 @@ def test_selfcheck_missing_region_is_explained(client, catalog):
 def test_start_application_keeps_the_answers_and_asks_to_log_in(client, catalog):
     response = selfcheck_post(client, action="apply")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/my/")
+    # one click: after logging in, the application form, filled in (issue 13)
+    assert response["Location"].startswith("/accounts/login/?next=/apply/")
     assert client.session["selfcheck"]["members"][0]["monthly_income"] == "300"
 
 

@@ -406,6 +406,8 @@ def test_apply_page_shows_fact_errors_next_to_their_fields(client, people, catal
     )
     page = response.content.decode()
     assert response.status_code == 200
-    assert page.count("金额不能为负数") == 2
+    # each error beside its field, and again in the summary at the top (issue 13)
+    assert page.count("金额不能为负数") == 4
+    assert 'href="#financial"' in page
     assert 'value="-5"' in page
     assert Application.objects.get().state == "draft"

@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 START_PAGES = {
     "admin": "/dashboard/",
-    "caseworker": "/households/",
-    "approver": "/households/",
+    "caseworker": "/cases/",
+    "approver": "/cases/",
     "supervisor": "/dashboard/",
     "department": "/department/",
     "organization": "/organization/",
     "citizen": "/my/",
-    "village": "/households/",
+    "village": "/cases/",
 }
 
 

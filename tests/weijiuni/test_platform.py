@@ -107,6 +107,20 @@ def test_seed_demo_twice_gives_the_same_data(settings):
         "severe_disability",
         "relative_poverty",
     }, enrolled
+    # issue 13: the approver has decisions to make; every ending has a case to look at
+    from django.utils import timezone
+
+    from applicants.models import Application
+
+    approver = User.objects.get(username="approver")
+    awaiting = Application.objects.for_user(approver).filter(
+        state="public_notice", notice_closes_on__lte=timezone.localdate()
+    )
+    assert awaiting.exists()
+    assert Application.objects.filter(state="terminated").exists()
+    closed = Review.objects.filter(status="closed")
+    assert closed.filter(outcome="stop").exists()
+    assert closed.filter(outcome="gradual_exit").exists()
 
 
 def test_seed_demo_refuses_outside_demo_mode(settings):
