@@ -353,6 +353,22 @@ CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
     "schedule": 24 * 3600.0,
 }
 
+# --- Household economic verification (issue 10, SPEC §7) -----------------------------------------
+#: where batch-file sources exchange files: outbox/<source>/ (requests), inbox/<source>/ (results)
+VERIFICATION_EXCHANGE_DIR = Path(
+    env.str("VERIFICATION_EXCHANGE_DIR", default=str(BASE_DIR / ".run" / "exchange"))
+)
+#: the address HTTP (DCI) sources post their on-search callback to: this platform's own URL
+VERIFICATION_CALLBACK_BASE_URL = env.str(
+    "VERIFICATION_CALLBACK_BASE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}"
+)
+#: serve the demo's simulated sources on /sim/dci/<source>/search (demo mode only by default)
+VERIFICATION_SIMULATED_SOURCES = env.bool("VERIFICATION_SIMULATED_SOURCES", default=DEMO)
+CELERY_BEAT_SCHEDULE["verification-inbox-scan"] = {
+    "task": "verification.inbox_scan",
+    "schedule": 30.0,
+}
+
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
 #: a monitoring system that sends `Authorization: Bearer <HEALTH_TOKEN>` sees the detail of

@@ -8,6 +8,7 @@ from applicants import portal
 from applicants import views as applicant_views
 from eligibility import case_views
 from eligibility import views as eligibility_views
+from eligibility.verification import views as verification_views
 
 from . import health, login_views, views
 from .api.auth import LogoutAllView, LogoutView, TokenView
@@ -52,6 +53,12 @@ urlpatterns = [
         "households/<int:pk>/work-refusal/",
         case_views.record_work_refusal,
         name="record_work_refusal",
+    ),
+    path("verification/sources/", verification_views.source_health, name="verification_sources"),
+    path(
+        "sim/dci/<slug:code>/search",
+        verification_views.simulated_search,
+        name="simulated_dci_search",
     ),
     path("reevaluations/<int:pk>/", case_views.reevaluation_detail, name="reevaluation_detail"),
     # The admin's own login form knows no second factor: everyone logs in through ours.

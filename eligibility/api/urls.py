@@ -5,6 +5,7 @@ from .enrollments import EnrollmentViewSet
 from .members import MemberChangeViewSet
 from .reviews import ReviewViewSet
 from .standards import ReevaluationViewSet, StandardViewSet
+from .verification import DataSourceViewSet, OnSearchView, VerificationRequestViewSet
 from .views import AssessmentView
 from .workflow import ApplicationViewSet
 
@@ -14,6 +15,10 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("standards", StandardViewSet, basename="standard")
 router.register("reevaluations", ReevaluationViewSet, basename="reevaluation")
+router.register(
+    "verification-requests", VerificationRequestViewSet, basename="verification-request"
+)
+router.register("data-sources", DataSourceViewSet, basename="data-source")
 
 urlpatterns = [
     path("assessments/", AssessmentView.as_view(), name="api-assessments"),
@@ -27,5 +32,6 @@ urlpatterns = [
         MemberChangeViewSet.as_view({"post": "join"}),
         name="api-member-changes-join",
     ),
+    path("verification/on-search/", OnSearchView.as_view(), name="api-dci-on-search"),
     *router.urls,
 ]

@@ -1,0 +1,108 @@
+"""Celery tasks of verification: take ids, call a service, safe to run twice.
+
+A request fans out as a chord: a group of one send per source, then ``request_sent``, which
+starts the answer clock. Each send is retried with exponential backoff; a source still
+unreachable is "no answer". Answers arrive on their own (the DCI callback, the inbox scan);
+the report is built when the last query is final.
+"""
+
+from __future__ import annotations
+
+from celery import chord, group, shared_task
+from django.db import transaction
+
+from . import services, simulator
+
+SEND_RETRIES = 3
+
+
+def enqueue_request(request_id: int) -> None:
+    """Fan out once the transaction that recorded the request has committed."""
+    transaction.on_commit(lambda: dispatch.delay(request_id))
+
+
+@shared_task(name="verification.dispatch", acks_late=True, time_limit=60, soft_time_limit=50)
+def dispatch(request_id: int) -> int:
+    from .models import SourceQuery
+
+    ids = list(
+        SourceQuery.objects.filter(request_id=request_id, status=SourceQuery.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        chord(group(send.si(pk) for pk in ids), request_sent.si(request_id)).delay()
+    return len(ids)
+
+
+@shared_task(
+    bind=True,
+    name="verification.send",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=60,
+    soft_time_limit=50,
+    max_retries=SEND_RETRIES,
+)
+def send(self, query_id: int) -> str:
+    try:
+        return "sent" if services.query_send(query_id=query_id) else "skipped"
+    except services.SourceUnavailable as exc:
+        if self.request.retries >= SEND_RETRIES:
+            services.query_give_up(query_id=query_id, error=str(exc))
+            return "no_answer"
+        # 0.5 s, 1 s, 2 s …: a source that hiccups gets a moment, the report is not held up
+        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from exc
+
+
+@shared_task(name="verification.request_sent", acks_late=True, time_limit=60, soft_time_limit=50)
+def request_sent(request_id: int) -> None:
+    from .models import VerificationRequest
+
+    request = VerificationRequest.objects.get(pk=request_id)
+    deadline.apply_async((request_id,), countdown=services.answer_seconds(request))
+
+
+@shared_task(name="verification.deadline", acks_late=True, time_limit=60, soft_time_limit=50)
+def deadline(request_id: int) -> list[int]:
+    again = services.request_deadline(request_id=request_id)
+    if again:
+        chord(group(send.si(pk) for pk in again), request_sent.si(request_id)).delay()
+    return again
+
+
+@shared_task(name="verification.report_build", acks_late=True, time_limit=120, soft_time_limit=110)
+def report_build(request_id: int) -> int | None:
+    report = services.report_build(request_id=request_id)
+    return report.pk if report else None
+
+
+@shared_task(name="verification.inbox_scan", acks_late=True, time_limit=300, soft_time_limit=290)
+def inbox_scan() -> list[int]:
+    return services.inbox_scan()
+
+
+# --- the demo's simulated sources ---------------------------------------------------------
+
+
+@shared_task(
+    name="verification.simulated_file_answer", acks_late=True, time_limit=60, soft_time_limit=50
+)
+def simulated_file_answer(query_id: int) -> None:
+    if simulator.file_answer(query_id):
+        inbox_scan.delay()
+
+
+@shared_task(
+    bind=True,
+    name="verification.simulated_dci_reply",
+    acks_late=True,
+    time_limit=60,
+    soft_time_limit=50,
+    max_retries=3,
+)
+def simulated_dci_reply(self, source_code: str, transaction_id: str, id_numbers: list[str]):
+    try:
+        return simulator.dci_reply(source_code, transaction_id, id_numbers)
+    except Exception as exc:  # the platform's callback was not reachable: try again
+        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from exc
