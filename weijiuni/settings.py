@@ -227,6 +227,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2000/minute"),
         "assessment": env.str("THROTTLE_ASSESSMENT", default="60/minute"),
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
+        # data sources posting DCI on-search callbacks (issue 10): many answers per request
+        "dci_callback": env.str("THROTTLE_DCI_CALLBACK", default="6000/minute"),
     },
     "EXCEPTION_HANDLER": "weijiuni.api.exceptions.exception_handler",
     # JSON bodies are bounded in size and depth (a 100,000-deep array was a RecursionError).
@@ -367,6 +369,12 @@ VERIFICATION_SIMULATED_SOURCES = env.bool("VERIFICATION_SIMULATED_SOURCES", defa
 CELERY_BEAT_SCHEDULE["verification-inbox-scan"] = {
     "task": "verification.inbox_scan",
     "schedule": 30.0,
+}
+#: requests left running (a lost message) are picked up again after 5 minutes
+CELERY_BEAT_SCHEDULE["verification-resume"] = {
+    "task": "verification.resume",
+    "schedule": 300.0,
+    "args": (300,),
 }
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")

@@ -13,6 +13,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from applicants.models import Application, Household, Role
@@ -200,6 +201,9 @@ class OnSearchView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # sources are machines answering many searches at once, not anonymous visitors
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "dci_callback"
 
     @extend_schema(
         request=inline_serializer(

@@ -170,10 +170,15 @@ def answer_seconds(request: VerificationRequest) -> int:
     return max(waits or [DEFAULT_ANSWER_SECONDS])
 
 
-def request_deadline(*, request_id: int) -> list[int]:
-    """The answer time is up: queries still silent are asked again (up to ``MAX_ASKS``), the
-    rest marked "no answer". Returns the ids to send again."""
+def request_deadline(*, request_id: int) -> tuple[list[int], float | None]:
+    """The answer time of some queries is up: those asked fewer than ``MAX_ASKS`` times are
+    asked again, the others marked "no answer". Returns (ids to send again, seconds until the
+    next query's answer time is up, or None)."""
+    request = VerificationRequest.objects.get(pk=request_id)
+    wait = answer_seconds(request)
+    now = timezone.now()
     again: list[int] = []
+    later: float | None = None
     with transaction.atomic():
         silent = list(
             SourceQuery.objects.select_for_update()
@@ -181,12 +186,15 @@ def request_deadline(*, request_id: int) -> list[int]:
             .order_by("pk")
         )
         for q in silent:
-            if q.attempts < MAX_ASKS:
+            age = (now - q.sent_at).total_seconds() if q.sent_at else wait
+            if age < wait:
+                later = min(later or wait, wait - age)
+            elif q.attempts < MAX_ASKS:
                 again.append(q.pk)
             else:
                 query_give_up(query_id=q.pk, error=_("超时未应答"))
         _complete_when_all_final(request_id)
-    return again
+    return again, later
 
 
 # --- answers ------------------------------------------------------------------------------

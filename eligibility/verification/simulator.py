@@ -14,9 +14,14 @@ import uuid
 import requests
 from django.utils import timezone
 
+from applicants.idnumber import with_check_digit
+
 from .adapters.dci import callback_token, callback_url
 from .adapters.files import inbox_dir, outbox_path, write_atomically
 from .models import DataSource, SourceQuery, SourceRecord
+
+#: a well-formed ID number no request asks about (the demo's "unknown ID number" row)
+STRANGER = with_check_digit("11010119900101123")
 
 
 def _records(source: DataSource, id_numbers: list[str]) -> list[dict]:
@@ -39,7 +44,15 @@ def file_answer(query_id: int) -> str | None:
         return None
     lines = request_file.read_text().splitlines()[1:]
     records = _records(source, [n.strip() for n in lines if n.strip()])
-    records += config.get("extra_rows", [])  # bad rows on purpose (demo of rejections)
+    bad = config.get("bad_rows") and lines
+    if bad:  # the demo's source that sends bad rows on purpose: rejected and listed
+        first = lines[0].strip()
+        records += [
+            {"id_number": STRANGER, "item": "deposit_demand", "value": "5"},
+            {"id_number": first, "item": "deposit_demand", "value": "-300.00"},
+            {"id_number": first, "item": "no_such_item", "value": "1"},
+        ]
+        records.append(dict(records[0]))  # a duplicate row
     if config.get("format") == "json":
         name = f"{query.transaction_id}.json"
         text = json.dumps(
@@ -48,8 +61,10 @@ def file_answer(query_id: int) -> str | None:
     else:
         name = f"{query.transaction_id}.csv"
         text = "id_number,item,value,reference\n" + "".join(
-            f"{r['id_number']},{r['item']},{r['value']},{r['reference']}\n" for r in records
+            f"{r['id_number']},{r['item']},{r['value']},{r.get('reference', '')}\n" for r in records
         )
+        if bad:
+            text += f"{lines[0].strip()},deposit_demand\n"  # a malformed row
     path = inbox_dir(source.code) / name
     write_atomically(path, text.encode(config.get("encoding", "utf-8")))
     return str(path)
@@ -85,4 +100,5 @@ def dci_reply(source_code: str, transaction_id: str, id_numbers: list[str]) -> i
         headers={"Authorization": f"Bearer {callback_token(source_code)}"},
         timeout=10,
     )
+    response.raise_for_status()  # a refused callback is delivered again by the task
     return response.status_code

@@ -8,8 +8,12 @@ the report is built when the last query is final.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import chord, group, shared_task
+from celery.signals import worker_ready
 from django.db import transaction
+from django.utils import timezone
 
 from . import services, simulator
 
@@ -51,12 +55,24 @@ def send(self, query_id: int) -> str:
         if self.request.retries >= SEND_RETRIES:
             services.query_give_up(query_id=query_id, error=str(exc))
             return "no_answer"
-        # 0.5 s, 1 s, 2 s …: a source that hiccups gets a moment, the report is not held up
-        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from exc
+        # 0.25 s, 0.5 s, 1 s: a source that hiccups gets a moment, the report is not held up
+        raise self.retry(exc=exc, countdown=0.25 * 2**self.request.retries) from exc
 
 
 @shared_task(name="verification.request_sent", acks_late=True, time_limit=60, soft_time_limit=50)
 def request_sent(request_id: int) -> None:
+    from .models import VerificationRequest
+
+    request = VerificationRequest.objects.get(pk=request_id)
+    # the answer clock runs from the request (or the re-ask), not from the last send
+    waited = (timezone.now() - request.created_at).total_seconds()
+    countdown = max(services.answer_seconds(request) - waited, 0.5)
+    deadline.apply_async((request_id,), countdown=countdown)
+
+
+@shared_task(name="verification.deadline_later", acks_late=True, time_limit=60, soft_time_limit=50)
+def deadline_later(request_id: int) -> None:
+    """After a re-ask, the sources get the full answer time again."""
     from .models import VerificationRequest
 
     request = VerificationRequest.objects.get(pk=request_id)
@@ -65,9 +81,11 @@ def request_sent(request_id: int) -> None:
 
 @shared_task(name="verification.deadline", acks_late=True, time_limit=60, soft_time_limit=50)
 def deadline(request_id: int) -> list[int]:
-    again = services.request_deadline(request_id=request_id)
+    again, later = services.request_deadline(request_id=request_id)
     if again:
-        chord(group(send.si(pk) for pk in again), request_sent.si(request_id)).delay()
+        chord(group(send.si(pk) for pk in again), deadline_later.si(request_id)).delay()
+    elif later is not None:
+        deadline.apply_async((request_id,), countdown=later + 0.1)
     return again
 
 
@@ -80,6 +98,40 @@ def report_build(request_id: int) -> int | None:
 @shared_task(name="verification.inbox_scan", acks_late=True, time_limit=300, soft_time_limit=290)
 def inbox_scan() -> list[int]:
     return services.inbox_scan()
+
+
+@shared_task(name="verification.resume", acks_late=True, time_limit=120, soft_time_limit=110)
+def resume(min_age_seconds: int = 0) -> int:
+    """Requests still running (a worker was killed mid-way, a message was lost): ask the
+    sources still open again, or build the report when all have answered. Safe to repeat:
+    answers are stored once, the report is built once."""
+    from .models import SourceQuery, VerificationRequest
+
+    since = timezone.now() - dt.timedelta(seconds=min_age_seconds)
+    running = VerificationRequest.objects.filter(
+        status=VerificationRequest.Status.RUNNING, created_at__lte=since
+    )
+    for request_id in running.order_by("pk").values_list("pk", flat=True):
+        open_ids = list(
+            SourceQuery.objects.filter(
+                request_id=request_id,
+                status__in=[SourceQuery.Status.PENDING, SourceQuery.Status.SENT],
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if open_ids:
+            chord(group(send.si(pk) for pk in open_ids), request_sent.si(request_id)).delay()
+        else:
+            report_build.delay(request_id)
+    inbox_scan.delay()
+    return running.count()
+
+
+@worker_ready.connect
+def _resume_on_start(sender=None, **kwargs):
+    """A worker that starts (or restarts after being killed) finishes unfinished requests."""
+    resume.delay()
 
 
 # --- the demo's simulated sources ---------------------------------------------------------
@@ -105,4 +157,4 @@ def simulated_dci_reply(self, source_code: str, transaction_id: str, id_numbers:
     try:
         return simulator.dci_reply(source_code, transaction_id, id_numbers)
     except Exception as exc:  # the platform's callback was not reachable: try again
-        raise self.retry(exc=exc, countdown=0.5 * 2**self.request.retries) from exc
+        raise self.retry(exc=exc, countdown=0.25 * 2**self.request.retries) from exc

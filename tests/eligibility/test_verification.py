@@ -4,10 +4,12 @@ rules engine's proposal. The real worker and loopback HTTP are in test_verificat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from applicants.errors import DomainError
 from eligibility.services import cases
@@ -210,9 +212,14 @@ def test_report_waits_while_a_source_has_not_answered(request_):
 def test_deadline_asks_a_silent_source_again_then_marks_it_no_answer(request_):
     query = request_.queries.get(source__code="bank-02")
     services.query_send(query_id=query.pk)
-    assert services.request_deadline(request_id=request_.pk) == [query.pk]
+    again, later = services.request_deadline(request_id=request_.pk)
+    assert again == [] and later > 0  # still within its answer time
+    past = timezone.now() - dt.timedelta(seconds=60)
+    SourceQuery.objects.filter(pk=query.pk).update(sent_at=past)
+    assert services.request_deadline(request_id=request_.pk) == ([query.pk], None)
     services.query_send(query_id=query.pk)
-    assert services.request_deadline(request_id=request_.pk) == []
+    SourceQuery.objects.filter(pk=query.pk).update(sent_at=past)
+    assert services.request_deadline(request_id=request_.pk) == ([], None)
     query.refresh_from_db()
     assert query.status == SourceQuery.Status.NO_ANSWER
     assert DataSource.objects.get(code="bank-02").failed_count == 1

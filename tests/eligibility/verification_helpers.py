@@ -46,7 +46,7 @@ def case_waiting_for_verification(caseworker, *, signers=None, financial="1000.0
     return Application.objects.get(pk=pk)
 
 
-def records(source_code: str, rows: list[tuple[str, str, str]]):
+def records(source_code: str, rows: list[tuple[str, str, str]], reference: str = ""):
     """Put synthetic records (id number, item, value) at a simulated source."""
     from decimal import Decimal
 
@@ -59,7 +59,7 @@ def records(source_code: str, rows: list[tuple[str, str, str]]):
             id_number=number,
             item=DataItem.objects.get(code=item),
             value=Decimal(value),
-            reference=f"r{n}",
+            reference=reference or f"r{n}",
         )
         for n, (number, item, value) in enumerate(rows)
     )
