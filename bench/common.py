@@ -1,7 +1,8 @@
 """Shared set-up for benchmarks: a PostgreSQL database of their own, Django configured.
 
 ``DATABASE_URL`` as for the tests (else 127.0.0.1:5432 when it answers, else the embedded
-server); the benchmark database is that server's ``weijiuni_bench``, created and migrated here.
+server); the benchmark database is that server's ``weijiuni_bench`` (or ``BENCH_DATABASE``),
+created and migrated here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import sys
 import time
 from contextlib import contextmanager
 from urllib.parse import unquote, urlsplit, urlunsplit
+
+#: the benchmark database; BENCH_DATABASE names another (two benchmarks on one server)
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "weijiuni_bench")
 
 
 def _bench_url() -> str:
@@ -25,7 +29,7 @@ def _bench_url() -> str:
             else embedded.database_url()
         )
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/weijiuni_bench"))
+    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
 
 
 def setup(*, fresh: bool = True) -> None:
@@ -50,17 +54,18 @@ def setup(*, fresh: bool = True) -> None:
     )
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = 'weijiuni_bench'")
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
         exists = cur.fetchone() is not None
         if exists and fresh:
             cur.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = 'weijiuni_bench' AND pid <> pg_backend_pid()"
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                [BENCH_DATABASE],
             )
-            cur.execute(sql.SQL("DROP DATABASE weijiuni_bench"))
+            cur.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
             exists = False
         if not exists:
-            cur.execute(sql.SQL("CREATE DATABASE weijiuni_bench"))
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DATABASE)))
     conn.close()
     import django
 

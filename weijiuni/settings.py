@@ -370,6 +370,8 @@ CELERY_BEAT_SCHEDULE["verification-inbox-scan"] = {
     "task": "verification.inbox_scan",
     "schedule": 30.0,
 }
+#: how long a bulk re-verification waits for every batch-file source's result file
+VERIFICATION_BULK_WAIT_SECONDS = env.int("VERIFICATION_BULK_WAIT_SECONDS", default=24 * 3600)
 #: requests left running (a lost message) are picked up again after 5 minutes
 CELERY_BEAT_SCHEDULE["verification-resume"] = {
     "task": "verification.resume",

@@ -274,3 +274,71 @@ class VerificationReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.request_id}"
+
+
+class BulkVerification(models.Model):
+    """A re-verification of every active beneficiary at once (年度复核核对, SPEC §7): the
+    sources' result files are loaded (COPY) into a staging table, matched to members by ID
+    number in SQL and summarised per household; findings that change eligibility open a
+    review."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
+    )
+    stage = models.CharField(_("阶段"), max_length=20, default="requested")
+    households_total = models.PositiveIntegerField(default=0)
+    persons_total = models.PositiveIntegerField(default=0)
+    files_total = models.PositiveIntegerField(default=0)
+    files_loaded = models.PositiveIntegerField(default=0)
+    rows_loaded = models.BigIntegerField(default=0)
+    rows_rejected = models.BigIntegerField(default=0)
+    #: {"reason": count}, and the first rejected rows with their file and line
+    rejected_by_reason = models.JSONField(default=dict, blank=True)
+    rejected_sample = models.JSONField(default=list, blank=True)
+    households_flagged = models.PositiveIntegerField(default=0)
+    reviews_opened = models.PositiveIntegerField(default=0)
+    seconds = models.JSONField(_("各阶段耗时"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        app_label = "eligibility"
+        ordering = ["-created_at"]
+        verbose_name = _("批量复核核对")
+        verbose_name_plural = _("批量复核核对")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+
+class BulkVerificationResult(models.Model):
+    """One household's totals in a bulk re-verification, against its frozen facts."""
+
+    run = models.ForeignKey(BulkVerification, on_delete=models.CASCADE, related_name="results")
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    financial = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    houses = models.IntegerField(default=0)
+    vehicles = models.IntegerField(default=0)
+    business = models.BooleanField(default=False)
+    income = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    financial_limit = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    #: the assets found fail the asset rules (a review is opened)
+    flagged = models.BooleanField(default=False)
+
+    class Meta:
+        app_label = "eligibility"
+        constraints = [
+            models.UniqueConstraint(fields=["run", "household"], name="one_result_per_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.household_id}"

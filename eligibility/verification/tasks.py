@@ -158,3 +158,41 @@ def simulated_dci_reply(self, source_code: str, transaction_id: str, id_numbers:
         return simulator.dci_reply(source_code, transaction_id, id_numbers)
     except Exception as exc:  # the platform's callback was not reachable: try again
         raise self.retry(exc=exc, countdown=0.25 * 2**self.request.retries) from exc
+
+
+# --- bulk re-verification (年度复核核对) ------------------------------------------------------
+
+
+@shared_task(name="verification.bulk_send", acks_late=True, time_limit=1800, soft_time_limit=1790)
+def bulk_send(run_id: int) -> int:
+    from . import bulk
+
+    sent = bulk.bulk_send(run_id=run_id)
+    bulk.simulated_bulk_answers(run_id=run_id)  # only the demo's simulated sources answer here
+    bulk_collect.delay(run_id)
+    return sent
+
+
+@shared_task(
+    name="verification.bulk_collect", acks_late=True, time_limit=3600, soft_time_limit=3590
+)
+def bulk_collect(run_id: int) -> str:
+    """Match once every file source has answered, or once the wait is over (the sources that
+    have not answered are then left out and the run says how many files it loaded)."""
+    from django.conf import settings
+
+    from . import bulk
+    from .models import BulkVerification
+
+    run = BulkVerification.objects.get(pk=run_id)
+    if run.status == BulkVerification.Status.DONE:
+        return "done"
+    waited = (timezone.now() - run.created_at).total_seconds()
+    if (
+        len(bulk._result_files(run_id)) < run.files_total
+        and waited < settings.VERIFICATION_BULK_WAIT_SECONDS
+    ):
+        bulk_collect.apply_async((run_id,), countdown=60)
+        return "waiting"
+    bulk.bulk_match(run_id=run_id)
+    return "done"
