@@ -45,6 +45,9 @@ def persons() -> int:
         return cursor.fetchone()[0]
 
 
+COUNTED = ("houses", "vehicles", "business")
+
+
 def result_files(run_id: int, total: int) -> int:
     """R rows over every source, in proportion to its items; 1 row in 20,000 negative."""
     from django.db import connection
@@ -69,11 +72,20 @@ def result_files(run_id: int, total: int) -> int:
             path = inbox_dir(source.code) / f"bulk-{run_id}.csv"
             path.parent.mkdir(parents=True, exist_ok=True)
             array = "ARRAY[" + ",".join(f"'{c}'" for c in codes) + "]"
+            # houses, vehicles, a business: counts, rarely more than none
+            counts = [i.code for i in source.items.all() if i.counts_as in COUNTED]
+            counted = (
+                f"({array})[1 + g % {len(codes)}] IN (" + ",".join(f"'{c}'" for c in counts) + ")"
+                if counts
+                else "false"
+            )
             with path.open("wb") as out:
                 cursor.copy_expert(
                     "COPY (SELECT p.id_number, "  # nosec B608 - generated benchmark data
                     f"({array})[1 + g % {len(codes)}], "
-                    "CASE WHEN g % 20000 = 7 THEN '-5.00' ELSE ((g * 37) % 1000)::text END, "
+                    "CASE WHEN g % 20000 = 7 THEN '-5.00' "
+                    f"WHEN {counted} THEN (CASE WHEN g % 997 = 0 THEN '1' ELSE '0' END) "
+                    "ELSE ((g * 37) % 1000)::text END, "
                     "'r' || g FROM generate_series(1, "
                     f"{rows}) g JOIN bench_people p ON p.idx = (g * 7919 + {n * 104729}) % "
                     f"{people}) TO STDOUT WITH (FORMAT csv, HEADER true)",

@@ -5,7 +5,12 @@ from .enrollments import EnrollmentViewSet
 from .members import MemberChangeViewSet
 from .reviews import ReviewViewSet
 from .standards import ReevaluationViewSet, StandardViewSet
-from .verification import DataSourceViewSet, OnSearchView, VerificationRequestViewSet
+from .verification import (
+    BulkVerificationViewSet,
+    DataSourceViewSet,
+    OnSearchView,
+    VerificationRequestViewSet,
+)
 from .views import AssessmentView
 from .workflow import ApplicationViewSet
 
@@ -19,6 +24,7 @@ router.register(
     "verification-requests", VerificationRequestViewSet, basename="verification-request"
 )
 router.register("data-sources", DataSourceViewSet, basename="data-source")
+router.register("bulk-verifications", BulkVerificationViewSet, basename="bulk-verification")
 
 urlpatterns = [
     path("assessments/", AssessmentView.as_view(), name="api-assessments"),

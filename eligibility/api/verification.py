@@ -17,9 +17,14 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from applicants.models import Application, Household, Role
-from eligibility.verification import selectors, services
+from eligibility.verification import bulk, selectors, services
 from eligibility.verification.adapters.dci import callback_token, on_search_rows
-from eligibility.verification.models import DataSource, SourceQuery, VerificationRequest
+from eligibility.verification.models import (
+    BulkVerification,
+    DataSource,
+    SourceQuery,
+    VerificationRequest,
+)
 from integrity.services import access_log_record
 
 
@@ -193,6 +198,55 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             return self.get_queryset().get(pk=int(self.kwargs["pk"]))
         except (DataSource.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
+
+
+class BulkVerificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BulkVerification
+        fields = [
+            "id",
+            "status",
+            "stage",
+            "households_total",
+            "persons_total",
+            "files_total",
+            "files_loaded",
+            "rows_loaded",
+            "rows_rejected",
+            "rejected_by_reason",
+            "rejected_sample",
+            "households_flagged",
+            "reviews_opened",
+            "seconds",
+            "created_at",
+            "finished_at",
+        ]
+
+
+class BulkVerificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Bulk re-verifications of every active beneficiary (年度复核核对), with their progress."""
+
+    serializer_class = BulkVerificationSerializer
+    queryset = BulkVerification.objects.none()
+
+    def get_queryset(self):
+        user = self.request.user
+        if not (user.is_admin_role or user.role == Role.SUPERVISOR):
+            return BulkVerification.objects.none()
+        return BulkVerification.objects.order_by("-created_at", "-id")
+
+    def get_object(self):
+        try:
+            return self.get_queryset().get(pk=int(self.kwargs["pk"]))
+        except (BulkVerification.DoesNotExist, ValueError) as exc:
+            raise Http404 from exc
+
+    @extend_schema(request=None, responses={201: BulkVerificationSerializer})
+    def create(self, request):
+        run = bulk.bulk_verification_start(by=request.user)
+        return Response(BulkVerificationSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
 class OnSearchView(APIView):

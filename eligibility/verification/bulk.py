@@ -162,6 +162,12 @@ def bulk_match(*, run_id: int) -> BulkVerification:
             loaded = cursor.fetchone()[0]
             timings["load"] = time.perf_counter() - t
             t = time.perf_counter()
+            # the joins and the per-household groups fit in memory: hashes, not sorts on disk
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+            # the planner cannot count the (household, reason) groups and would sort every row
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("ANALYZE verification_stage")
             limits = _limits_values()
             cursor.execute(  # nosec B608 - numbers from the standards table
                 _MATCH_SQL.format(limits=limits, sample=SAMPLE), {"run": run_id}
@@ -226,10 +232,14 @@ WITH targets AS (
     WHERE p.status = 'living' AND p.household_id IN
         (SELECT household_id FROM eligibility_enrollment WHERE status = 'active')
 ), source_items AS (
-    SELECT si.datasource_id AS source_id, i.code, i.counts_as
+    SELECT si.datasource_id || ' ' || i.code AS key, i.counts_as
     FROM eligibility_datasource_items si JOIN eligibility_dataitem i ON i.id = si.dataitem_id
 ), rows AS (
-    SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f FROM verification_stage s
+    -- OFFSET 0 keeps this a subquery of its own: each line is split once, not per use
+    SELECT source_id, n, raw, f, source_id || ' ' || f[2] AS key FROM (
+        SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f
+        FROM verification_stage s OFFSET 0
+    ) split
 ), checked AS (
     SELECT r.n, r.raw, t.household_id, i.counts_as,
         CASE
@@ -242,7 +252,7 @@ WITH targets AS (
         r.f[3] AS value
     FROM rows r
     LEFT JOIN targets t ON t.id_number = r.f[1]
-    LEFT JOIN source_items i ON i.source_id = r.source_id AND i.code = r.f[2]
+    LEFT JOIN source_items i ON i.key = r.key
 ), valued AS (
     SELECT household_id, counts_as, reason, n, raw,
         CASE WHEN reason IS NULL THEN value::numeric END AS v
@@ -255,8 +265,9 @@ SELECT household_id, reason, count(*) AS rows,
     bool_or(v > 0) FILTER (WHERE counts_as = 'business') AS business,
     sum(v) FILTER (WHERE counts_as = 'income') AS income,
     -- the first rejected rows of each group, for the run's list (few: rejected rows only)
-    (array_agg(n ORDER BY n) FILTER (WHERE reason IS NOT NULL))[1:{sample}] AS first_n,
-    (array_agg(raw ORDER BY n) FILTER (WHERE reason IS NOT NULL))[1:{sample}] AS first_raw
+    -- (no ORDER BY inside: it would sort every staged row, the list is sorted afterwards)
+    (array_agg(n) FILTER (WHERE reason IS NOT NULL))[1:{sample}] AS first_n,
+    (array_agg(raw) FILTER (WHERE reason IS NOT NULL))[1:{sample}] AS first_raw
 FROM valued
 GROUP BY household_id, reason;
 

@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from . import selectors
-from .models import DataSource, ResultFile
+from .models import BulkVerification, DataSource, ResultFile
 
 MAX_SEARCH_BYTES = 1024 * 1024
 
@@ -30,6 +30,7 @@ def source_health(request):
         {
             "sources": selectors.source_health(),
             "files": ResultFile.objects.select_related("source")[:20],
+            "runs": BulkVerification.objects.all()[:10],
         },
     )
 

@@ -87,3 +87,17 @@ def test_only_an_administrator_starts_a_bulk_run(enrolled, accounts):
 
     with pytest.raises(DomainError):
         bulk.bulk_verification_start(by=accounts["caseworker"])
+
+
+def test_bulk_api_starts_a_run_for_an_administrator_only(
+    enrolled, accounts, django_capture_on_commit_callbacks
+):
+    from tests.eligibility.verification_helpers import api
+
+    with django_capture_on_commit_callbacks() as queued:
+        made = api(accounts["admin"]).post("/api/v1/bulk-verifications/", {}, format="json")
+    assert made.status_code == 201 and len(queued) == 1
+    assert api(accounts["caseworker"]).post("/api/v1/bulk-verifications/").status_code == 400
+    seen = api(accounts["supervisor"]).get(f"/api/v1/bulk-verifications/{made.json()['id']}/")
+    assert seen.status_code == 200 and seen.json()["status"] == "running"
+    assert api(accounts["caseworker"]).get("/api/v1/bulk-verifications/").json()["count"] == 0
