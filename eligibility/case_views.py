@@ -203,6 +203,7 @@ def case_detail(request, pk: int):
                     messages.error(request, msg)
             application = selectors.application_get(user=request.user, pk=pk)
     unmasked = sees_personal_data(request.user)
+    verification = _verification_context(application)
     if unmasked:
         access_log_record(
             user=request.user,
@@ -210,6 +211,14 @@ def case_detail(request, pk: int):
             object_ids=[application.pk],
             request=request,
         )
+        if verification.get("report"):  # every read of a verification report is audited
+            access_log_record(
+                user=request.user,
+                object_type="verification_request",
+                object_ids=[verification["verification_request"].pk],
+                request=request,
+                fields="verification_report",
+            )
     preview = None
     if application.household_id and application.state in (
         ApplicationState.VERIFYING,
@@ -230,7 +239,7 @@ def case_detail(request, pk: int):
             "preview": preview,
             "latest": latest,
             "verification": application.verifications.first(),
-            **_verification_context(application),
+            **verification,
             "surveys": application.surveys.all(),
             "notice": application.notices.first(),
             "decisions": application.decisions.select_related("decided_by"),

@@ -56,6 +56,11 @@ urlpatterns = [
     ),
     path("verification/sources/", verification_views.source_health, name="verification_sources"),
     path(
+        "verification/requests/<int:pk>/dispute/",
+        verification_views.dispute,
+        name="verification_dispute",
+    ),
+    path(
         "sim/dci/<slug:code>/search",
         verification_views.simulated_search,
         name="simulated_dci_search",

@@ -5,15 +5,20 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import selectors
+from applicants.errors import DomainError
+from applicants.models import Role
+
+from . import selectors, services
 from .models import BulkVerification, DataSource, ResultFile
 
 MAX_SEARCH_BYTES = 1024 * 1024
@@ -33,6 +38,23 @@ def source_health(request):
             "runs": BulkVerification.objects.all()[:10],
         },
     )
+
+
+@login_required
+@require_POST
+def dispute(request, pk: int):
+    """The citizen disputes a report of their own household (申请复查): verified again."""
+    verification_request = selectors.request_list(user=request.user).filter(pk=pk).first()
+    report = getattr(verification_request, "report", None) if verification_request else None
+    if report is None or request.user.role != Role.CITIZEN:
+        raise Http404
+    try:
+        services.report_dispute(report=report, by=request.user, text=request.POST.get("text", ""))
+        messages.success(request, _("异议已提交，将重新核对。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    target = verification_request.application_id
+    return redirect("application_status", pk=target) if target else redirect("my_household")
 
 
 @csrf_exempt  # a machine endpoint of a simulated bank: no session, no form

@@ -376,3 +376,33 @@ def test_citizen_disputes_the_report_and_the_household_is_checked_again(
         )
     assert again.status_code == 201, again.json()
     assert again.json()["purpose"] == "dispute"
+
+
+def test_household_file_and_citizen_page_show_the_summary_and_the_citizen_disputes(
+    client, request_, accounts, django_capture_on_commit_callbacks
+):
+    from applicants.models import Person
+
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    client.force_login(accounts["caseworker"])
+    page = client.get(f"/households/{request_.household_id}/").content.decode()
+    assert "家庭经济状况核对" in page and "150000.00" in page
+    assert AccessLog.objects.filter(object_type="household").exists()
+    client.get(f"/cases/{request_.application_id}/")
+    assert AccessLog.objects.filter(object_type="verification_request").exists()
+
+    citizen = accounts["citizen"]
+    Person.objects.filter(user=citizen).update(user=None)
+    Person.objects.filter(id_number=APPLICANT).update(user=citizen)
+    client.force_login(citizen)
+    status = client.get(f"/applications/{request_.application_id}/").content.decode()
+    assert "提出异议，申请复查" in status
+    with django_capture_on_commit_callbacks(execute=False):
+        done = client.post(
+            f"/verification/requests/{request_.pk}/dispute/", {"text": "存款已支取"}, follow=True
+        )
+    assert done.status_code == 200
+    assert VerificationRequest.objects.filter(purpose="dispute").count() == 1
+    client.force_login(accounts["caseworker"])
+    assert client.post(f"/verification/requests/{request_.pk}/dispute/", {}).status_code == 404
