@@ -266,6 +266,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaEnum": "applicants.models.Area",
         "StandardAreaEnum": ["", "urban", "rural"],
+        # verification (issue 10): its own status sets beside the workflow's
+        "VerificationRequestStatusEnum": (
+            "eligibility.verification.models.VerificationRequestStatus"
+        ),
+        "SourceQueryStatusEnum": "eligibility.verification.models.SourceQueryStatus",
+        "RunStatusEnum": "eligibility.verification.models.RunStatus",
     },
 }
 

@@ -294,7 +294,9 @@ class OnSearchView(APIView):
             .first()
         )
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if query is None or not hmac.compare_digest(given, callback_token(query.source.code)):
+        # bytes: a header may carry any Latin-1 character, compare_digest takes ASCII str only
+        expected = callback_token(query.source.code).encode() if query is not None else b""
+        if query is None or not hmac.compare_digest(given.encode("utf-8", "replace"), expected):
             return Response({"detail": "未授权的数据来源。"}, status=401)
         accepted, rejected = services.answer_record(query=query, rows=on_search_rows(message))
         return Response({"ack_status": "ACK", "accepted": accepted, "rejected": rejected})

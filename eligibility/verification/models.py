@@ -342,3 +342,11 @@ class BulkVerificationResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.household_id}"
+
+
+# Named for the OpenAPI schema (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]): these
+# status sets share the field name "status" with the workflow's.
+VerificationRequestStatus = VerificationRequest.Status
+SourceQueryStatus = SourceQuery.Status
+#: the same set as a re-evaluation's (进行中 / 已完成): one enum for both runs
+RunStatus = BulkVerification.Status

@@ -25,7 +25,7 @@ from integrity.models import Commitment
 
 from ..errors import EligibilityError
 from ..rules.money import quantize_yuan
-from .adapters import SourceUnavailable, adapter_for
+from .adapters import adapter_for
 from .adapters.base import check_rows
 from .adapters.files import inbox_dir, read_result_file
 from .models import (
@@ -601,7 +601,3 @@ def report_dispute(*, report: VerificationReport, by: User, text: str) -> Verifi
 
     tasks.enqueue_request(again.pk)
     return again
-
-
-def retryable(exc: Exception) -> bool:
-    return isinstance(exc, SourceUnavailable)

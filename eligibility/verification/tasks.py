@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services, simulator
+from .adapters import SourceUnavailable
 
 SEND_RETRIES = 3
 
@@ -51,7 +52,7 @@ def dispatch(request_id: int) -> int:
 def send(self, query_id: int) -> str:
     try:
         return "sent" if services.query_send(query_id=query_id) else "skipped"
-    except services.SourceUnavailable as exc:
+    except SourceUnavailable as exc:
         if self.request.retries >= SEND_RETRIES:
             services.query_give_up(query_id=query_id, error=str(exc))
             return "no_answer"

@@ -315,6 +315,8 @@ def test_on_search_callback_needs_the_sources_token(request_, client):
     assert ok.status_code == 200, ok.content
     assert ok.json()["accepted"] == 1 and ok.json()["rejected"][0]["line"] == 2
     assert client.post(url, {"x": 1}, content_type="application/json").status_code == 400
+    odd = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer é")
+    assert odd.status_code == 401
 
 
 def test_api_lists_requests_in_scope_with_the_report_and_audits_the_read(request_, accounts):
