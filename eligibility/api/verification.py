@@ -207,6 +207,7 @@ class BulkVerificationSerializer(serializers.ModelSerializer):
             "id",
             "status",
             "stage",
+            "note",
             "households_total",
             "persons_total",
             "files_total",
@@ -221,6 +222,10 @@ class BulkVerificationSerializer(serializers.ModelSerializer):
             "created_at",
             "finished_at",
         ]
+
+
+class BulkStartSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class BulkVerificationViewSet(
@@ -243,9 +248,11 @@ class BulkVerificationViewSet(
         except (BulkVerification.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
-    @extend_schema(request=None, responses={201: BulkVerificationSerializer})
+    @extend_schema(request=BulkStartSerializer, responses={201: BulkVerificationSerializer})
     def create(self, request):
-        run = bulk.bulk_verification_start(by=request.user)
+        payload = BulkStartSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        run = bulk.bulk_verification_start(by=request.user, note=payload.validated_data["note"])
         return Response(BulkVerificationSerializer(run).data, status=status.HTTP_201_CREATED)
 
 

@@ -290,6 +290,7 @@ class BulkVerification(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING
     )
     stage = models.CharField(_("阶段"), max_length=20, default="requested")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     households_total = models.PositiveIntegerField(default=0)
     persons_total = models.PositiveIntegerField(default=0)
     files_total = models.PositiveIntegerField(default=0)

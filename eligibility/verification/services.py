@@ -23,7 +23,7 @@ from applicants import permissions
 from applicants.models import Application, Household, Person, User
 from integrity.models import Commitment
 
-from ..errors import EligibilityError
+from ..errors import EligibilityError, StandardsMissing
 from ..rules.money import quantize_yuan
 from .adapters import adapter_for
 from .adapters.base import check_rows
@@ -360,6 +360,23 @@ def _declared(request: VerificationRequest) -> dict[str, Any]:
     }
 
 
+def _rules(params, totals: dict, members: int) -> dict[str, Any]:
+    """The totals against the asset rules in force (MZ-2021; SPEC §4)."""
+    if params is None:
+        return {}
+    limit = quantize_yuan(params.financial_limit_per_person * members)
+    return {
+        "financial_limit": str(limit),
+        "financial_over_limit": totals["financial"] > limit,
+        "max_houses": params.max_houses,
+        "houses_over_limit": totals["houses"] > params.max_houses,
+        "max_vehicles": params.max_vehicles,
+        "vehicles_over_limit": totals["vehicles"] > params.max_vehicles,
+        "business_allowed": params.business_allowed,
+        "business_not_allowed": totals["business"] and not params.business_allowed,
+    }
+
+
 def report_body(request: VerificationRequest) -> dict[str, Any]:
     """The report as frozen JSON: per member and item, totals against the asset rules,
     declared vs found, discrepancies, and the sources that did not answer."""
@@ -390,13 +407,14 @@ def report_body(request: VerificationRequest) -> dict[str, Any]:
             income[f.person_id] += f.value
     items = {i.code: i for i in DataItem.objects.all()}
     declared = _declared(request)
-    standards = standards_in_force(
-        region=request.household.village,
-        area=request.household.village.area,
-        on=timezone.localdate(),
-    )
-    params = standards.parameters
-    limit = quantize_yuan(params.financial_limit_per_person * len(members))
+    try:
+        params = standards_in_force(
+            region=request.household.village,
+            area=request.household.village.area,
+            on=timezone.localdate(),
+        ).parameters
+    except StandardsMissing:  # no standards in force: the report still lists what was found
+        params = None
     discrepancies: list[dict] = []
     member_rows = []
     for pk, person in members.items():
@@ -489,16 +507,7 @@ def report_body(request: VerificationRequest) -> dict[str, Any]:
             "business": declared["business"],
             "income": str(sum((p.monthly_income for p in members.values()), Decimal("0"))),
         },
-        "rules": {
-            "financial_limit": str(limit),
-            "financial_over_limit": totals["financial"] > limit,
-            "max_houses": params.max_houses,
-            "houses_over_limit": totals["houses"] > params.max_houses,
-            "max_vehicles": params.max_vehicles,
-            "vehicles_over_limit": totals["vehicles"] > params.max_vehicles,
-            "business_allowed": params.business_allowed,
-            "business_not_allowed": totals["business"] and not params.business_allowed,
-        },
+        "rules": _rules(params, totals, len(members)),
         "discrepancies": discrepancies,
         "no_answer": no_answer,
         "sources_asked": answered + len(no_answer),
