@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         ),
         "SourceQueryStatusEnum": "eligibility.verification.models.SourceQueryStatus",
         "RunStatusEnum": "eligibility.verification.models.RunStatus",
+        "BatchStateEnum": "payments.models.Batch.State",
+        "BatchKindEnum": "payments.models.Batch.Kind",
+        "LineKindEnum": "payments.models.Line.Kind",
+        "LineStatusEnum": "payments.models.Line.Status",
     },
 }
 
@@ -394,3 +398,11 @@ HEALTH_TOKEN = (
     if env.str("HEALTH_TOKEN_FILE", default="")
     else env.str("HEALTH_TOKEN", default="")
 )
+
+# --- Payments (issue 9) --------------------------------------------------------------------------
+#: where bank files are written for the bank transfer (one per batch and bank)
+PAYMENTS_OUTBOX = Path(env.str("PAYMENTS_OUTBOX", default=str(BASE_DIR / ".run" / "bank")))
+CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
+    "task": "payments.generation_resume",
+    "schedule": 300.0,
+}
