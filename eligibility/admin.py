@@ -142,3 +142,46 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- household economic verification: sources and items are configuration -----------------
+
+from .verification.models import DataItem, DataSource, ResultFile  # noqa: E402
+
+
+@admin.register(DataItem)
+class DataItemAdmin(admin.ModelAdmin):
+    list_display = ("order", "code", "name", "counts_as")
+    list_display_links = ("code",)
+    list_filter = ("counts_as",)
+    search_fields = ("code", "name")
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    """A source is a row: its kind, the items it answers, its adapter and configuration."""
+
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "adapter",
+        "is_active",
+        "last_answer_at",
+        "answered_count",
+        "failed_count",
+    )
+    list_filter = ("kind", "adapter", "is_active")
+    search_fields = ("code", "name")
+    filter_horizontal = ("items",)
+    readonly_fields = ("last_answer_at", "answered_count", "failed_count")
+
+
+@admin.register(ResultFile)
+class ResultFileAdmin(admin.ModelAdmin):
+    list_display = ("path", "source", "encoding", "rows_total", "rows_accepted", "loaded_at")
+    list_filter = ("source__kind",)
+    readonly_fields = [f.name for f in ResultFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -32,6 +32,7 @@ from .services.reviews import (
     review_send_back,
     work_refusal_record,
 )
+from .verification import services as verification_services
 
 STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
 
@@ -93,17 +94,23 @@ def _act(request, application):
     if action == "verify":
         cases.application_verify(**kw)
         return _("已发起家庭经济状况核对。")
+    if action == "verification_request":
+        verification_services.verification_request_start(
+            household=application.household, application=application, by=user
+        )
+        return _("已向全部数据来源发起核对，结果返回后生成核对报告。")
     if action == "verification":
-        cases.verification_record(
+        keys = [row["key"] for row in verification_services.figures_proposed(application)]
+        values = {k: post.get(f"value_{k}", "") for k in keys}
+        values["business"] = "true" if post.get("value_business") == "on" else "false"
+        cases.verification_confirm(
             application=application,
             by=user,
             summary=post.get("summary", ""),
-            financial_assets_found=_decimal(post.get("financial_assets_found")),
-            houses_found=_count(post.get("houses_found"), "houses_found"),
-            vehicles_found=_count(post.get("vehicles_found"), "vehicles_found"),
-            business_found=post.get("business_found") == "on",
+            values=values,
+            reasons={k: post.get(f"reason_{k}", "") for k in keys},
         )
-        return _("核对结果已录入。")
+        return _("核对结果已确认。")
     if action == "survey":
         try:
             visited = dt.date.fromisoformat(post.get("visited_on", ""))
@@ -179,6 +186,7 @@ def case_detail(request, pk: int):
             field_errors = _error_summary(exc)
             application = selectors.application_get(user=request.user, pk=pk)
     unmasked = sees_personal_data(request.user)
+    verification = _verification_context(application)
     if unmasked:
         access_log_record(
             user=request.user,
@@ -186,6 +194,14 @@ def case_detail(request, pk: int):
             object_ids=[application.pk],
             request=request,
         )
+        if verification.get("report"):  # every read of a verification report is audited
+            access_log_record(
+                user=request.user,
+                object_type="verification_request",
+                object_ids=[verification["verification_request"].pk],
+                request=request,
+                fields="verification_report",
+            )
     preview = None
     if application.household_id and application.state in (
         ApplicationState.VERIFYING,
@@ -206,6 +222,7 @@ def case_detail(request, pk: int):
             "preview": preview,
             "latest": latest,
             "verification": application.verifications.first(),
+            **verification,
             "surveys": application.surveys.all(),
             "notice": application.notices.first(),
             "decisions": application.decisions.select_related("decided_by"),
@@ -231,6 +248,18 @@ def case_detail(request, pk: int):
             else None,
         },
     )
+
+
+def _verification_context(application) -> dict:
+    """The latest verification request and report of the case, and the figures to confirm."""
+    if not application.household_id:
+        return {}
+    request = application.verification_requests.select_related("report").first()
+    report = getattr(request, "report", None) if request and hasattr(request, "report") else None
+    context = {"verification_request": request, "report": report and report.body}
+    if application.state == ApplicationState.VERIFYING:
+        context["figures"] = verification_services.figures_proposed(application)
+    return context
 
 
 @login_required

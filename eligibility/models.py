@@ -173,7 +173,8 @@ class Standard(models.Model):
 class Verification(models.Model):
     """The outcome of household economic verification (家庭经济状况核对) for an application.
 
-    Recorded by hand by the caseworker until the data-source fan-out exists (issue 4 note).
+    The caseworker confirms or corrects each figure of the data-source report (with a reason
+    for a correction); without a report the form starts from what the household declared.
     """
 
     application = models.ForeignKey(
@@ -189,6 +190,18 @@ class Verification(models.Model):
         _("核对发现月收入合计（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     summary = models.TextField(_("核对结论"))
+    #: the data-source report the figures were confirmed from (None: recorded by hand)
+    report = models.ForeignKey(
+        "eligibility.VerificationReport",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="confirmations",
+    )
+    #: each figure as declared, found and confirmed, with the reason of a correction:
+    #: {"financial": {"declared": "0.00", "found": "80000.00", "confirmed": "80000.00",
+    #:  "reason": ""}, "income:12": {...}}
+    figures = models.JSONField(_("核对数字"), default=dict, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -707,3 +720,17 @@ class TemporaryGrant(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.application_id} {self.amount}"
+
+
+# Household economic verification lives in its own room (eligibility/verification/); its models
+# belong to this app.
+from .verification.models import (  # noqa: E402, F401
+    DataItem,
+    DataSource,
+    Finding,
+    ResultFile,
+    SourceQuery,
+    SourceRecord,
+    VerificationReport,
+    VerificationRequest,
+)

@@ -72,3 +72,7 @@ def enqueue_reevaluation(standard_id: int) -> None:
 def enqueue_chunks(chunk_ids: list[int]) -> None:
     for pk in chunk_ids:
         reevaluate_chunk.delay(pk)
+
+
+# Household economic verification's tasks live in their own room; registered with the app's.
+from .verification import tasks as verification_tasks  # noqa: E402, F401

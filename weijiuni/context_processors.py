@@ -38,8 +38,13 @@ _NAV = {
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
+        ("verification_sources", _("核对数据来源")),
     ],
-    Role.DEPARTMENT: [("department_home", _("部门工作台")), ("policies", _("政策目录"))],
+    Role.DEPARTMENT: [
+        ("department_home", _("部门工作台")),
+        ("policies", _("政策目录")),
+        ("verification_sources", _("核对数据来源")),
+    ],
     Role.ORGANIZATION: [("organization_home", _("社会组织")), ("policies", _("政策目录"))],
     Role.ADMIN: [
         ("dashboard", _("督导看板")),
@@ -48,6 +53,7 @@ _NAV = {
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
+        ("verification_sources", _("核对数据来源")),
     ],
 }
 

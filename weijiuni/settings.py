@@ -227,6 +227,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2000/minute"),
         "assessment": env.str("THROTTLE_ASSESSMENT", default="60/minute"),
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
+        # data sources posting DCI on-search callbacks (issue 10): many answers per request
+        "dci_callback": env.str("THROTTLE_DCI_CALLBACK", default="6000/minute"),
     },
     "EXCEPTION_HANDLER": "weijiuni.api.exceptions.exception_handler",
     # JSON bodies are bounded in size and depth (a 100,000-deep array was a RecursionError).
@@ -264,6 +266,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaEnum": "applicants.models.Area",
         "StandardAreaEnum": ["", "urban", "rural"],
+        # verification (issue 10): its own status sets beside the workflow's
+        "VerificationRequestStatusEnum": (
+            "eligibility.verification.models.VerificationRequestStatus"
+        ),
+        "SourceQueryStatusEnum": "eligibility.verification.models.SourceQueryStatus",
+        "RunStatusEnum": "eligibility.verification.models.RunStatus",
         "BatchStateEnum": "payments.models.Batch.State",
         "BatchKindEnum": "payments.models.Batch.Kind",
         "LineKindEnum": "payments.models.Line.Kind",
@@ -355,6 +363,30 @@ AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / ".r
 CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
     "task": "integrity.trail_archive",
     "schedule": 24 * 3600.0,
+}
+
+# --- Household economic verification (issue 10, SPEC §7) -----------------------------------------
+#: where batch-file sources exchange files: outbox/<source>/ (requests), inbox/<source>/ (results)
+VERIFICATION_EXCHANGE_DIR = Path(
+    env.str("VERIFICATION_EXCHANGE_DIR", default=str(BASE_DIR / ".run" / "exchange"))
+)
+#: the address HTTP (DCI) sources post their on-search callback to: this platform's own URL
+VERIFICATION_CALLBACK_BASE_URL = env.str(
+    "VERIFICATION_CALLBACK_BASE_URL", default=f"http://127.0.0.1:{env.str('PORT', default='8000')}"
+)
+#: serve the demo's simulated sources on /sim/dci/<source>/search (demo mode only by default)
+VERIFICATION_SIMULATED_SOURCES = env.bool("VERIFICATION_SIMULATED_SOURCES", default=DEMO)
+CELERY_BEAT_SCHEDULE["verification-inbox-scan"] = {
+    "task": "verification.inbox_scan",
+    "schedule": 30.0,
+}
+#: how long a bulk re-verification waits for every batch-file source's result file
+VERIFICATION_BULK_WAIT_SECONDS = env.int("VERIFICATION_BULK_WAIT_SECONDS", default=24 * 3600)
+#: requests left running (a lost message) are picked up again after 5 minutes
+CELERY_BEAT_SCHEDULE["verification-resume"] = {
+    "task": "verification.resume",
+    "schedule": 300.0,
+    "args": (300,),
 }
 
 SMS_BACKEND = env.str("SMS_BACKEND", default="applicants.notifications.LoggingSMSBackend")

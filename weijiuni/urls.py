@@ -9,6 +9,7 @@ from applicants import portal
 from applicants import views as applicant_views
 from eligibility import case_views, inbox_views, letter_views
 from eligibility import views as eligibility_views
+from eligibility.verification import views as verification_views
 from payments import views as payment_views
 
 from . import health, login_views, views
@@ -64,6 +65,17 @@ urlpatterns = [
         "households/<int:pk>/work-refusal/",
         case_views.record_work_refusal,
         name="record_work_refusal",
+    ),
+    path("verification/sources/", verification_views.source_health, name="verification_sources"),
+    path(
+        "verification/requests/<int:pk>/dispute/",
+        verification_views.dispute,
+        name="verification_dispute",
+    ),
+    path(
+        "sim/dci/<slug:code>/search",
+        verification_views.simulated_search,
+        name="simulated_dci_search",
     ),
     path("reevaluations/<int:pk>/", case_views.reevaluation_detail, name="reevaluation_detail"),
     path("payroll/", payment_views.batch_list, name="payroll_batches"),

@@ -5,6 +5,12 @@ from .enrollments import EnrollmentViewSet
 from .members import MemberChangeViewSet
 from .reviews import ReviewViewSet
 from .standards import ReevaluationViewSet, StandardViewSet
+from .verification import (
+    BulkVerificationViewSet,
+    DataSourceViewSet,
+    OnSearchView,
+    VerificationRequestViewSet,
+)
 from .views import AssessmentView
 from .workflow import ApplicationViewSet
 
@@ -14,6 +20,11 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("reviews", ReviewViewSet, basename="review")
 router.register("standards", StandardViewSet, basename="standard")
 router.register("reevaluations", ReevaluationViewSet, basename="reevaluation")
+router.register(
+    "verification-requests", VerificationRequestViewSet, basename="verification-request"
+)
+router.register("data-sources", DataSourceViewSet, basename="data-source")
+router.register("bulk-verifications", BulkVerificationViewSet, basename="bulk-verification")
 
 urlpatterns = [
     path("assessments/", AssessmentView.as_view(), name="api-assessments"),
@@ -27,5 +38,6 @@ urlpatterns = [
         MemberChangeViewSet.as_view({"post": "join"}),
         name="api-member-changes-join",
     ),
+    path("verification/on-search/", OnSearchView.as_view(), name="api-dci-on-search"),
     *router.urls,
 ]

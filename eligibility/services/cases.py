@@ -120,6 +120,74 @@ def verification_record(
     return verification
 
 
+@transaction.atomic
+def verification_confirm(
+    *,
+    application: Application,
+    by: User,
+    summary: str,
+    values: dict[str, str],
+    reasons: dict[str, str],
+) -> Verification:
+    """Confirm or correct each figure of the verification (核对结果确认): the form starts from
+    the data-source report (the larger of declared and found) or, without one, from what the
+    household declared — never from zero. A figure changed from that start needs a reason."""
+    from ..verification.services import figures_proposed, latest_report
+
+    rows = figures_proposed(application)
+    errors: dict[str, list[str]] = {}
+    figures: dict[str, dict[str, Any]] = {}
+    confirmed: dict[str, Any] = {}
+    for row in rows:
+        key = row["key"]
+        raw = str(values.get(key, row["value"])).strip()
+        try:
+            if key == "business":
+                value: Any = raw in ("True", "true", "1", "on", "yes")
+            elif key in ("houses", "vehicles"):
+                if not (raw.isascii() and raw.isdigit()) or int(raw) > 32767:
+                    raise ValueError
+                value = int(raw)
+            else:
+                value = Decimal(raw)
+                if not value.is_finite() or value < 0 or value > Decimal("9999999999.99"):
+                    raise ValueError
+                value = value.quantize(Decimal("0.01"))
+        except (ValueError, ArithmeticError):
+            errors[key] = [_("%(label)s：请填写有效的数值。") % {"label": row["label"]}]
+            continue
+        reason = (reasons.get(key) or "").strip()[:500]
+        if value != row["value"] and not reason:
+            errors[key] = [
+                _("%(label)s 与核对结果不同，请填写更正理由。") % {"label": row["label"]}
+            ]
+            continue
+        confirmed[key] = value
+        figures[key] = {
+            "declared": str(row["declared"]),
+            "found": None if row["found"] is None else str(row["found"]),
+            "confirmed": str(value) if not isinstance(value, bool) else value,
+            "reason": reason if value != row["value"] else "",
+        }
+    if errors:
+        raise ApplicationError(next(iter(errors.values()))[0], errors)
+    income = sum((v for k, v in confirmed.items() if k.startswith("income:")), Decimal("0"))
+    verification = verification_record(
+        application=application,
+        by=by,
+        summary=summary,
+        financial_assets_found=confirmed["financial"],
+        houses_found=confirmed["houses"],
+        vehicles_found=confirmed["vehicles"],
+        business_found=confirmed["business"],
+        income_found=income if any(k.startswith("income:") for k in confirmed) else None,
+    )
+    verification.report = latest_report(application)
+    verification.figures = figures
+    verification.save(update_fields=["report", "figures"])
+    return verification
+
+
 def _survey_clock_start(application: Application) -> None:
     """The case now waits for a home survey: due within the investigation limit (SPEC §6)."""
     application.due_on = add_workdays(
@@ -187,12 +255,45 @@ def application_survey(
     return survey
 
 
+def _figures_now(application: Application) -> dict[str, Any] | None:
+    """The figures of the latest verification the caseworker confirmed from a report or, when
+    a newer report waits for confirmation, that report's proposed figures; None when neither."""
+    from ..verification.services import figures_proposed, latest_report
+
+    verification = application.verifications.order_by("-recorded_at").first()
+    report = latest_report(application)
+    if report is not None and (
+        verification is None or verification.recorded_at < report.created_at
+    ):
+        return {row["key"]: row["value"] for row in figures_proposed(application)}
+    if verification is not None and verification.figures:
+        return {k: v["confirmed"] for k, v in verification.figures.items()}
+    return None
+
+
 def assessment_inputs(application: Application) -> dict[str, Any]:
     """What the rules engine is given for this case: the household file, the application's
-    declared assets and expenditure, and what verification found (the larger counts)."""
+    declared assets and expenditure, and what verification found. Figures confirmed from a
+    data-source report (or a report not yet confirmed) are used as they stand; a verification
+    recorded by hand counts the larger of declared and found."""
     data = application.data or {}
     verification = application.verifications.order_by("-recorded_at").first()
     assets = dict(data.get("assets") or {})
+    figures = _figures_now(application)
+    members = [
+        member_facts(p)
+        for p in application.household.members.filter(status="living").order_by("id")
+    ]
+    if figures is not None:
+        assets["financial"] = str(figures["financial"])
+        assets["houses"] = int(figures["houses"])
+        assets["vehicles"] = int(figures["vehicles"])
+        assets["business_registered"] = figures["business"] in (True, "True", "true", "1", 1)
+        for m in members:
+            found = figures.get(f"income:{m['person_id']}")
+            if found is not None:
+                m["monthly_income"] = str(found)
+        verification = None
     if verification is not None:
         assets["financial"] = str(
             max(Decimal(str(assets.get("financial") or 0)), verification.financial_assets_found)
@@ -202,10 +303,6 @@ def assessment_inputs(application: Application) -> dict[str, Any]:
         assets["business_registered"] = bool(
             assets.get("business_registered") or verification.business_found
         )
-    members = [
-        member_facts(p)
-        for p in application.household.members.filter(status="living").order_by("id")
-    ]
     return {
         "area": application.village.area,
         "members": members,

@@ -67,18 +67,21 @@ def _accepted_case(accounts):
 @pytest.mark.parametrize(
     "values",
     [
-        {"houses_found": "abc"},
-        {"houses_found": str(2**40)},
-        {"vehicles_found": "-1"},
-        {"financial_assets_found": "1e30"},
-        {"financial_assets_found": "NaN"},
+        {"value_houses": "abc"},
+        {"value_houses": str(2**40)},
+        {"value_vehicles": "-1"},
+        {"value_financial": "1e30"},
+        {"value_financial": "NaN"},
+        {"value_financial": "-1"},
     ],
 )
 def test_case_page_verification_refuses_bad_numbers(client, accounts, catalog, values):
     pk = _accepted_case(accounts)
     client.force_login(accounts["caseworker"])
     response = client.post(
-        f"/cases/{pk}/", {"action": "verification", "summary": "核对", **values}, follow=True
+        f"/cases/{pk}/",
+        {"action": "verification", "summary": "核对", **values, "reason_houses": "更正"},
+        follow=True,
     )
     assert response.status_code == 200
     assert not Application.objects.get(pk=pk).verifications.exists()

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applicants import demo as applicants_demo
 from eligibility import demo as eligibility_demo
+from eligibility.verification import demo as verification_demo
 from payments import demo as payments_demo
 
 
@@ -18,6 +19,7 @@ class Command(BaseCommand):
         applicants_demo.seed()
         eligibility_demo.seed()
         eligibility_demo.seed_cases()
+        verification_demo.seed()
         payments_demo.seed_payroll()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
         self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")

@@ -1,0 +1,103 @@
+"""Bulk re-verification of every active beneficiary (issue 10 §4): result files loaded with
+COPY, matched by ID number in SQL, summed per household, bad rows counted and listed with their
+line, and a review opened for each household whose found assets fail the rules — once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from applicants.models import Person
+from eligibility.models import Review
+from eligibility.verification import bulk, demo
+from eligibility.verification.adapters.files import inbox_dir
+from eligibility.verification.models import BulkVerification, BulkVerificationResult
+from tests.eligibility.enrollments import make_enrollments
+from tests.eligibility.verification_helpers import records
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def enrolled(catalog, accounts, settings, tmp_path):
+    settings.VERIFICATION_EXCHANGE_DIR = tmp_path / "exchange"
+    demo.seed_sources()
+    make_enrollments(count=8, admin=accounts["admin"])
+    return list(Person.objects.filter(relation="applicant").order_by("id"))
+
+
+def test_bulk_run_sums_per_household_rejects_bad_rows_and_opens_reviews_once(
+    enrolled, accounts, django_capture_on_commit_callbacks
+):
+    hiding, honest = enrolled[0], enrolled[1]
+    records("bank-03", [(hiding.id_number, "deposit_time", "500000.00")])
+    records("bank-03", [(honest.id_number, "deposit_demand", "300.00")])
+    records("provident_fund", [(honest.id_number, "provident_balance", "2000.00")])
+    with django_capture_on_commit_callbacks() as queued:
+        run = bulk.bulk_verification_start(by=accounts["admin"])
+    assert len(queued) == 1
+    assert bulk.bulk_send(run_id=run.pk) > 0
+    bulk.simulated_bulk_answers(run_id=run.pk)
+    bad = inbox_dir("bank-03") / f"bulk-{run.pk}.csv"
+    with bad.open("a", encoding="utf-8") as f:
+        f.write(f"{honest.id_number},deposit_demand,-5.00,x\n")  # negative
+        f.write("110101199001011237,deposit_demand,5.00,x\n")  # not a beneficiary
+        f.write(f"{honest.id_number},deposit_demand\n")  # malformed
+        f.write(f"{honest.id_number},vehicle_car,1,x\n")  # the bank does not answer that
+
+    run = bulk.bulk_match(run_id=run.pk)
+
+    assert run.status == "done" and run.households_total == 8
+    assert run.rows_rejected == 4
+    assert sorted(r["line"] for r in run.rejected_sample) == [4, 5, 6, 7]
+    results = {r.household_id: r for r in BulkVerificationResult.objects.filter(run=run)}
+    assert results[hiding.household_id].financial == Decimal("500000.00")
+    assert results[hiding.household_id].flagged
+    assert results[honest.household_id].financial == Decimal("2300.00")
+    assert not results[honest.household_id].flagged
+    assert run.reviews_opened == 1
+    review = Review.objects.get(household_id=hiding.household_id, status="open")
+    assert "批量复核" in review.reported_change
+
+    again = BulkVerification.objects.create(created_by=accounts["admin"])
+    bulk.bulk_send(run_id=again.pk)
+    bulk.simulated_bulk_answers(run_id=again.pk)
+    again = bulk.bulk_match(run_id=again.pk)
+    assert again.households_flagged == 1 and again.reviews_opened == 0  # still open: not twice
+
+
+def test_bulk_run_reads_a_gbk_file(enrolled, accounts):
+    person = enrolled[2]
+    run = BulkVerification.objects.create(created_by=accounts["admin"])
+    bulk.bulk_send(run_id=run.pk)
+    path = inbox_dir("bank-01") / f"bulk-{run.pk}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = f"id_number,item,value,reference\n{person.id_number},deposit_time,900.00,定期存单\n"
+    path.write_bytes(text.encode("gbk"))
+    run = bulk.bulk_match(run_id=run.pk)
+    assert run.rows_loaded == 1 and run.rows_rejected == 0
+    assert BulkVerificationResult.objects.get(
+        run=run, household_id=person.household_id
+    ).financial == Decimal("900.00")
+
+
+def test_only_an_administrator_starts_a_bulk_run(enrolled, accounts):
+    from applicants.errors import DomainError
+
+    with pytest.raises(DomainError):
+        bulk.bulk_verification_start(by=accounts["caseworker"])
+
+
+def test_bulk_api_starts_a_run_for_an_administrator_only(
+    enrolled, accounts, django_capture_on_commit_callbacks
+):
+    from tests.eligibility.verification_helpers import api
+
+    with django_capture_on_commit_callbacks() as queued:
+        made = api(accounts["admin"]).post("/api/v1/bulk-verifications/", {}, format="json")
+    assert made.status_code == 201 and len(queued) == 1
+    assert api(accounts["caseworker"]).post("/api/v1/bulk-verifications/").status_code == 400
+    seen = api(accounts["supervisor"]).get(f"/api/v1/bulk-verifications/{made.json()['id']}/")
+    assert seen.status_code == 200 and seen.json()["status"] == "running"
+    assert api(accounts["caseworker"]).get("/api/v1/bulk-verifications/").json()["count"] == 0
