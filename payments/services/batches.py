@@ -77,18 +77,21 @@ _PAYEE_JOINS = """
     JOIN applicants_region v ON v.id = h.village_id
     LEFT JOIN applicants_person ep ON ep.id = src.person_id
     LEFT JOIN LATERAL (
-        SELECT ap.id FROM applicants_person ap
+        SELECT ap.id, ap.name, ap.bank_name, ap.bank_account, ap.status
+        FROM applicants_person ap
         WHERE ap.household_id = h.id AND ap.relation = 'applicant' LIMIT 1
     ) ap ON true
-    LEFT JOIN LATERAL (
-        SELECT p.id, p.name, p.bank_name, p.bank_account, p.status FROM applicants_person p
-        WHERE p.id = CASE WHEN ep.id IS NOT NULL AND ep.bank_account <> '' THEN ep.id
-                          ELSE COALESCE(ap.id, ep.id) END
-        LIMIT 1
-    ) p ON true
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN u.own THEN ep.id ELSE ap.id END AS id,
+               CASE WHEN u.own THEN ep.name ELSE ap.name END AS name,
+               CASE WHEN u.own THEN ep.bank_name ELSE ap.bank_name END AS bank_name,
+               CASE WHEN u.own THEN ep.bank_account ELSE ap.bank_account END AS bank_account,
+               CASE WHEN u.own THEN ep.status ELSE ap.status END AS status
+        FROM (SELECT ep.id IS NOT NULL AND (ep.bank_account <> '' OR ap.id IS NULL) AS own) u
+    ) p
 """
-#: (LATERAL … LIMIT 1 keeps each person an index probe: a hash join would read every person
-#: of the city once per chunk.)
+#: (LATERAL … LIMIT 1 keeps the applicant an index probe — a hash join would read every person
+#: of the city once per chunk — and the payee is read from the rows already there.)
 _LINE_COLUMNS = """
     batch_id, kind, enrollment_id, household_id, payee_id, township_id, category, month,
     due_amount, withheld, amount, payee_name, bank_name, bank_account, status, hold_reason,

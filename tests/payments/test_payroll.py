@@ -202,3 +202,24 @@ def test_a_county_generates_one_batch_at_a_time(enrolled, approvers):
         ),
     )
     assert other.state == Batch.State.GENERATING
+
+
+def test_a_member_enrolled_alone_is_paid_on_their_own_card_else_the_applicants(enrolled, approvers):
+    one, two = [e for e in huancui_enrollments().order_by("pk") if e.household.members.count() > 1][
+        :2
+    ]
+    for enrollment, with_card in ((one, True), (two, False)):
+        member = enrollment.household.members.exclude(relation="applicant").first()
+        member.bank_name = "威海市商业银行" if with_card else ""
+        member.bank_account = f"62179{member.pk:011d}" if with_card else ""
+        member.save()
+        Enrollment.objects.filter(pk=enrollment.pk).update(person=member)
+    batch = payroll(approvers[0], M)
+    paid = {line.enrollment_id: line for line in Line.objects.filter(batch=batch)}
+    own = one.household.members.exclude(relation="applicant").first()
+    assert (paid[one.pk].payee_id, paid[one.pk].bank_account) == (own.pk, own.bank_account)
+    applicant = Person.objects.get(household=two.household, relation="applicant")
+    assert (paid[two.pk].payee_id, paid[two.pk].bank_account) == (
+        applicant.pk,
+        applicant.bank_account,
+    )
