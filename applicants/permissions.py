@@ -38,6 +38,30 @@ def _is(user: User, role: str, region: Region) -> bool:
 # --- households and their members --------------------------------------------------------
 
 
+def can_register_households(user: User, village: Region | None = None) -> bool:
+    """Register a household (家庭登记): the township caseworker and the village assistant, in
+    their region (``village`` given) — never a read-only role."""
+    if village is None:
+        return _active(user) and (
+            user.is_admin_role or user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
+        )
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
+def can_file_for(user: User, village: Region | None = None) -> bool:
+    """Start or save an application draft for a household of ``village`` (any village: may
+    this user file at all): a citizen (their own; a draft attaches only a household they
+    belong to), the village assistant (代办) and the township caseworker (窗口) of that
+    village — never a read-only role."""
+    if not _active(user):
+        return False
+    if user.is_admin_role or user.role == Role.CITIZEN:
+        return True
+    if village is None:
+        return user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
 def can_report_change(user: User, village: Region) -> bool:
     """Report a change of circumstances, a death or a move (opens a review): the township and
     the village assistant of the household's village — never a read-only role."""

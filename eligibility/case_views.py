@@ -14,11 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import applications as intake
-from applicants import permissions
+from applicants import masking, permissions
 from applicants.errors import DomainError
 from applicants.models import Application, ApplicationState, Role
-from applicants.selectors import sees_personal_data
-from integrity.services import access_log_record
 
 from . import selectors
 from .models import Reevaluation, Review
@@ -58,6 +56,7 @@ def case_inbox(request):
             "states": ApplicationState.choices,
             "today": timezone.localdate(),
             "reviews": due_reviews(user=request.user)[:50],
+            "unmasked": masking.sees_personal_data(request.user),
         },
     )
 
@@ -70,7 +69,13 @@ def overdue_list(request):
     qs = selectors.overdue_applications(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "eligibility/overdue.html", {"page": page, "today": timezone.localdate()}
+        request,
+        "eligibility/overdue.html",
+        {
+            "page": page,
+            "today": timezone.localdate(),
+            "unmasked": masking.sees_personal_data(request.user),
+        },
     )
 
 
@@ -195,14 +200,9 @@ def case_detail(request, pk: int):
                 for msg in field_errors if isinstance(field_errors, list) else [field_errors]:
                     messages.error(request, msg)
             application = selectors.application_get(user=request.user, pk=pk)
-    unmasked = sees_personal_data(request.user)
-    if unmasked:
-        access_log_record(
-            user=request.user,
-            object_type="application",
-            object_ids=[application.pk],
-            request=request,
-        )
+    unmasked = masking.record_read(
+        user=request.user, object_type="application", object_ids=[application.pk], request=request
+    )
     preview = None
     if application.household_id and application.state in (
         ApplicationState.VERIFYING,
@@ -227,6 +227,7 @@ def case_detail(request, pk: int):
             "notice": application.notices.first(),
             "decisions": application.decisions.select_related("decided_by"),
             "documents": application.documents.all(),
+            "can_read_documents": masking.may_read_documents(request.user),
             "transitions": application.transitions.all(),
             "today": timezone.localdate(),
             "can_decide": permissions.can_decide_case(request.user, application.village),
@@ -312,6 +313,9 @@ def review_detail(request, pk: int):
                 for msg in msgs:
                     messages.error(request, msg)
     household = review.household
+    unmasked = masking.record_read(
+        user=request.user, object_type="household", object_ids=[household.pk], request=request
+    )
     return render(
         request,
         "eligibility/review_detail.html",
@@ -324,7 +328,7 @@ def review_detail(request, pk: int):
             "outcomes": Review.Outcome.choices,
             "can_close": permissions.can_close_review(request.user, household.village),
             "can_confirm": permissions.can_confirm_review(request.user, household.village),
-            "unmasked": sees_personal_data(request.user),
+            "unmasked": unmasked,
             "this_month": timezone.localdate().strftime("%Y-%m"),
         },
     )

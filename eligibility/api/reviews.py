@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from applicants import masking
 from applicants.models import Household
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Review
@@ -38,6 +39,14 @@ class ReviewSerializer(serializers.ModelSerializer):
             "confirm_reasons",
             "closed_at",
         ]
+
+    def to_representation(self, instance):
+        # What staff wrote quotes names, incomes and illnesses: not for a masked reader.
+        data = super().to_representation(instance)
+        unmasked = bool(self.context.get("unmasked"))
+        for field in ("reported_change", "reasons", "confirm_reasons"):
+            data[field] = masking.free_text(data[field], unmasked=unmasked)
+        return data
 
 
 class ReportChangeSerializer(serializers.Serializer):
@@ -87,6 +96,11 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         except (Review.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {
+            "unmasked": masking.sees_personal_data(self.request.user)
+        }
+
     @extend_schema(request=ReportChangeSerializer, responses={201: ReviewSerializer})
     def create(self, request):
         payload = ReportChangeSerializer(data=request.data)
@@ -98,7 +112,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         review = review_report_change(
             household=household, by=request.user, kind=data["kind"], description=data["description"]
         )
-        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -106,7 +120,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = CloseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_close(review=self.get_object(), by=request.user, **payload.validated_data)
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)
 
     @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -115,7 +129,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = ConfirmSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_confirm(review=self.get_object(), by=request.user, **payload.validated_data)
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)
 
     @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -126,4 +140,4 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         review = review_send_back(
             review=self.get_object(), by=request.user, **payload.validated_data
         )
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)
