@@ -248,7 +248,7 @@ def application_status(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("application_status", pk=pk)
-    masking.record_read(
+    unmasked = masking.record_read(
         user=request.user, object_type="application", object_ids=[application.pk], request=request
     )
     return render(
@@ -259,6 +259,7 @@ def application_status(request, pk: int):
             "transitions": application.transitions.select_related("by"),
             "documents": application.documents.all(),
             "can_read_documents": masking.may_read_documents(request.user),
+            "unmasked": unmasked,
             "document_kinds": Document.Kind.choices,
             "enrollments": application.household.enrollments.all() if application.household else [],
         },

@@ -101,6 +101,25 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             "unmasked": masking.sees_personal_data(self.request.user)
         }
 
+    def _log(self, reviews) -> None:
+        masking.record_read(
+            user=self.request.user,
+            object_type="review",
+            object_ids=[r.pk for r in reviews],
+            request=self.request,
+            channel="api",
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._log(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        review = self.get_object()
+        self._log([review])
+        return Response(self.get_serializer(review).data)
+
     @extend_schema(request=ReportChangeSerializer, responses={201: ReviewSerializer})
     def create(self, request):
         payload = ReportChangeSerializer(data=request.data)

@@ -400,3 +400,28 @@ def test_only_unmasked_roles_search_and_read_scans(make_user):
         unmasked = role in masking.UNMASKED_ROLES
         assert masking.may_search_people(user) is unmasked
         assert masking.may_read_documents(user) is unmasked
+
+
+def test_review_texts_are_hidden_from_and_review_reads_logged_for_a_masked_reader(world):
+    from eligibility.models import Enrollment
+    from eligibility.services.reviews import review_report_change
+
+    household = Enrollment.objects.order_by("id").first().household
+    review_report_change(
+        household=household, by=world["admin"], kind="change", description="配偶月收入800元"
+    )
+    supervisor = world["supervisor"]
+    rows = api(supervisor).get("/api/v1/reviews/").json()["results"]
+    assert rows and all(r["reported_change"] == "" and r["reasons"] == "" for r in rows)
+    logged = AccessLog.objects.filter(user=supervisor, object_type="review", masked=True)
+    assert set(logged.values_list("object_id", flat=True)) == {r["id"] for r in rows}
+    unmasked = api(world["admin"]).get("/api/v1/reviews/").json()["results"]
+    assert "配偶月收入800元" in [r["reported_change"] for r in unmasked]
+
+
+def test_the_status_page_shows_no_step_reasons_to_a_masked_reader(world, client):
+    app = Application.objects.filter(state="withdrawn").first()
+    client.force_login(world["supervisor"])
+    assert "家庭情况好转" not in client.get(f"/applications/{app.pk}/").content.decode()
+    client.force_login(world["admin"])
+    assert "家庭情况好转" in client.get(f"/applications/{app.pk}/").content.decode()
