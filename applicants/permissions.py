@@ -125,6 +125,38 @@ def can_approve_temporary_locally(user: User, village: Region) -> bool:
     return _is(user, Role.CASEWORKER, village)
 
 
+# --- pages: who opens them (what they show is scoped and masked elsewhere) -----------------
+
+#: the case pages (inbox, case, review, household forms): the staff of a region, and the
+#: administrator; the city supervisor reads them and acts on nothing
+CASE_READERS = {
+    Role.VILLAGE_ASSISTANT,
+    Role.CASEWORKER,
+    Role.APPROVER,
+    Role.SUPERVISOR,
+    Role.ADMIN,
+}
+
+
+def can_read_cases(user: User) -> bool:
+    return _active(user) and (user.is_superuser or user.role in CASE_READERS)
+
+
+def can_act_on_cases(user: User) -> bool:
+    """Whether a case page may take a form at all: every case reader but the read-only
+    supervisor (each action then asks its own function above)."""
+    return can_read_cases(user) and user.role != Role.SUPERVISOR
+
+
+def can_read_overdue(user: User) -> bool:
+    """超期案件 (慢作为 oversight): the city supervisor and the county approver."""
+    return _active(user) and (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.APPROVER))
+
+
+def can_read_reevaluations(user: User) -> bool:
+    return _active(user) and (user.is_admin_role or user.role == Role.SUPERVISOR)
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     """Raise a domain error (HTTP 400 with ``non_field_errors`` at the edge) unless allowed."""
     if not allowed:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from applicants import applications as intake
 from applicants import masking, permissions
 from applicants.errors import DomainError
-from applicants.models import Application, ApplicationState, Role
+from applicants.models import Application, ApplicationState
 
 from . import selectors
 from .models import Reevaluation, Review
@@ -31,11 +31,9 @@ from .services.reviews import (
     work_refusal_record,
 )
 
-STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
-
 
 def _staff_only(user) -> None:
-    if not (user.is_superuser or user.role in STAFF):
+    if not permissions.can_read_cases(user):
         raise Http404
 
 
@@ -64,7 +62,7 @@ def case_inbox(request):
 @login_required
 def overdue_list(request):
     """超期案件 (慢作为 oversight) for the city supervisor."""
-    if not (request.user.is_admin_role or request.user.role in (Role.SUPERVISOR, Role.APPROVER)):
+    if not permissions.can_read_overdue(request.user):
         raise Http404
     qs = selectors.overdue_applications(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -190,7 +188,7 @@ def case_detail(request, pk: int):
     except Application.DoesNotExist as exc:
         raise Http404 from exc
     if request.method == "POST":
-        if request.user.role == Role.SUPERVISOR:
+        if not permissions.can_act_on_cases(request.user):
             raise Http404
         try:
             messages.success(request, _act(request, application))
@@ -244,7 +242,7 @@ def case_detail(request, pk: int):
 @login_required
 def reevaluation_list(request):
     """调标重算: each run after a standard change, with its progress and report."""
-    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+    if not permissions.can_read_reevaluations(request.user):
         raise Http404
     runs = Reevaluation.objects.select_related("standard__region")[:50]
     return render(request, "eligibility/reevaluation_list.html", {"runs": runs})
@@ -252,7 +250,7 @@ def reevaluation_list(request):
 
 @login_required
 def reevaluation_detail(request, pk: int):
-    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+    if not permissions.can_read_reevaluations(request.user):
         raise Http404
     try:
         run = Reevaluation.objects.select_related("standard__region").get(pk=pk)
