@@ -37,6 +37,8 @@ ACCOUNTS = [
     ("admin", "系统管理员", Role.ADMIN, None, ""),
     ("caseworker", "张村镇经办人", Role.CASEWORKER, "371002001", ""),
     ("approver", "环翠区审批人", Role.APPROVER, "371002", ""),
+    # a second county approver: a payroll batch is approved by someone other than its maker
+    ("approver2", "环翠区审批人（二）", Role.APPROVER, "371002", ""),
     ("supervisor", "市级督导", Role.SUPERVISOR, "371000", ""),
     ("department", "医保局经办人", Role.DEPARTMENT, None, "medical_security"),
     ("organization", "威海市慈善总会", Role.ORGANIZATION, None, ""),

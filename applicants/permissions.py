@@ -125,6 +125,36 @@ def can_approve_temporary_locally(user: User, village: Region) -> bool:
     return _is(user, Role.CASEWORKER, village)
 
 
+# --- payments ------------------------------------------------------------------------------
+
+
+def can_order_payroll(user: User, county: Region) -> bool:
+    """Generate, approve (not one's own), export and reconcile a county's payroll: the
+    county's approvers (SPEC §1: "orders payroll")."""
+    return _is(user, Role.APPROVER, county)
+
+
+def can_read_payroll(user: User, county: Region) -> bool:
+    """See a county's batches: its approvers, the city supervisor (read-only) and, for their
+    own township's lines, the caseworkers (who correct accounts)."""
+    if not _active(user):
+        return False
+    if user.is_admin_role:
+        return True
+    if user.role in (Role.APPROVER, Role.SUPERVISOR):
+        return _in_region(user, county)
+    return user.role == Role.CASEWORKER and _in_region_or_below(user, county)
+
+
+def _in_region_or_below(user: User, region: Region) -> bool:
+    return bool(user.region_id) and user.region.path.startswith(region.path)
+
+
+def can_correct_account(user: User, village: Region) -> bool:
+    """Correct a payee's bank account (social-security card) after a failed payment."""
+    return _is(user, Role.CASEWORKER, village)
+
+
 # --- pages: who opens them (what they show is scoped and masked elsewhere) -----------------
 
 #: the case pages (inbox, case, review, household forms): the staff of a region, and the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -244,3 +245,29 @@ def region_set_path(*, region: Region) -> None:
         Region.objects.filter(path__startswith=old).exclude(pk=region.pk).update(
             path=Concat(Value(region.path), Substr("path", len(old) + 1))
         )
+
+
+_BANK_ACCOUNT = re.compile(r"^[0-9]{10,30}$")
+
+
+@transaction.atomic
+def member_account_set(*, person: Person, bank_name: str, bank_account: str, by: User) -> Person:
+    """Correct a member's bank account (社保卡) — after a failed payment, say: the township.
+    Payroll reissues the failed lines to the corrected account in its next batch."""
+    from .permissions import can_correct_account, require
+
+    person = (
+        Person.objects.select_for_update().select_related("household__village").get(pk=person.pk)
+    )
+    require(can_correct_account(by, person.household.village), _("您没有更正银行账户的权限。"))
+    bank_name, bank_account = (bank_name or "").strip(), (bank_account or "").replace(" ", "")
+    errors: dict[str, list[str]] = {}
+    if not bank_name or len(bank_name) > 60 or "\x00" in bank_name:
+        errors["bank_name"] = [_("请填写开户银行（最多 60 字）。")]
+    if not _BANK_ACCOUNT.match(bank_account):
+        errors["bank_account"] = [_("银行账号应为 10 至 30 位数字。")]
+    if errors:
+        raise HouseholdError(next(iter(errors.values()))[0], errors)
+    person.bank_name, person.bank_account = bank_name, bank_account
+    person.save(update_fields=["bank_name", "bank_account"])
+    return person

@@ -22,13 +22,15 @@ def _id(county: str, birth: dt.date, serial: int, male: bool = True) -> str:
 
 
 def _member(relation, name, birth, serial, county, income="0", male=True, **extra):
-    return {
+    member = {
         "relation": relation,
         "name": name,
         "id_number": _id(county, birth, serial, male),
         "monthly_income": income,
-        **extra,
     }
+    if relation == "applicant":  # the household's social-security card, which payroll pays
+        member |= {"bank_name": "威海市商业银行", "bank_account": f"621700{serial:010d}"}
+    return member | extra
 
 
 def _showcase() -> list[tuple[str, str, str, dict, list[str]]]:

@@ -219,16 +219,38 @@ def standard_value(*, item: str, region: Region, area: str, on: dt.date) -> Deci
 
 #: The amount due for every enrollment in a month, set-based (payroll and back-pay read this):
 #: within the enrollment's months, the ledger row written last among those effective by then.
+#: One index probe per enrollment (``amount_ledger``), so a caller that narrows the enrollments
+#: (payroll: one county, one chunk of ids) reads only their rows of the ledger.
 AMOUNTS_DUE_SQL = """
-    SELECT DISTINCT ON (a.enrollment_id) a.enrollment_id, a.amount
-    FROM eligibility_enrollmentamount a
-    JOIN eligibility_enrollment e ON e.id = a.enrollment_id
-    WHERE a.effective_month <= %(month)s
-      AND e.start_month <= %(month)s
+    SELECT e.id AS enrollment_id, a.amount, e.household_id, e.person_id, e.policy_code
+    FROM eligibility_enrollment e
+    CROSS JOIN LATERAL (
+        SELECT a.amount FROM eligibility_enrollmentamount a
+        WHERE a.enrollment_id = e.id AND a.effective_month <= %(month)s
+        ORDER BY a.id DESC LIMIT 1
+    ) a
+    WHERE e.start_month <= %(month)s
       AND (e.end_month IS NULL OR e.end_month >= %(month)s)
       AND (%(ids)s::bigint[] IS NULL OR e.id = ANY(%(ids)s::bigint[]))
-    ORDER BY a.enrollment_id, a.id DESC
+      AND e.id >= %(first_id)s AND (%(end_id)s::bigint IS NULL OR e.id < %(end_id)s::bigint)
 """
+
+
+def amounts_due_params(
+    *,
+    month: dt.date,
+    enrollment_ids: list[int] | None = None,
+    first_id: int = 0,
+    end_id: int | None = None,
+) -> dict:
+    """Parameters of :data:`AMOUNTS_DUE_SQL`: a month, and optionally ids or an id range
+    ``[first_id, end_id)`` (payroll embeds the query to generate its lines set-based)."""
+    return {
+        "month": month.replace(day=1),
+        "ids": enrollment_ids,
+        "first_id": first_id,
+        "end_id": end_id,
+    }
 
 
 def amounts_due(*, month: dt.date, enrollment_ids: list[int] | None = None) -> dict[int, Decimal]:
@@ -236,8 +258,10 @@ def amounts_due(*, month: dt.date, enrollment_ids: list[int] | None = None) -> d
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(AMOUNTS_DUE_SQL, {"month": month.replace(day=1), "ids": enrollment_ids})
-        return dict(cursor.fetchall())
+        cursor.execute(
+            AMOUNTS_DUE_SQL, amounts_due_params(month=month, enrollment_ids=enrollment_ids)
+        )
+        return {row[0]: row[1] for row in cursor.fetchall()}
 
 
 def amount_due(*, enrollment_id: int, month: dt.date) -> Decimal | None:

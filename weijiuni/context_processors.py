@@ -11,6 +11,7 @@ _NAV = {
     Role.CITIZEN: [
         ("my_household", _("我的家庭")),
         ("apply", _("申请救助")),
+        ("my_payments", _("我的发放")),
         ("selfcheck", _("我能申请什么")),
     ],
     Role.VILLAGE_ASSISTANT: [
@@ -23,9 +24,11 @@ _NAV = {
         ("households", _("家庭档案")),
         ("apply", _("窗口受理")),
         ("household_register", _("家庭登记")),
+        ("payroll_outstanding", _("发放异常")),
     ],
     Role.APPROVER: [
         ("case_inbox", _("审批")),
+        ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
         ("overdue", _("超期案件")),
     ],
@@ -33,6 +36,7 @@ _NAV = {
         ("dashboard", _("督导看板")),
         ("overdue", _("超期案件")),
         ("reevaluations", _("调标重算")),
+        ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
     ],
     Role.DEPARTMENT: [("department_home", _("部门工作台")), ("policies", _("政策目录"))],
@@ -42,6 +46,7 @@ _NAV = {
         ("case_inbox", _("办件箱")),
         ("overdue", _("超期案件")),
         ("reevaluations", _("调标重算")),
+        ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
     ],
 }

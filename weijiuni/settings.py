@@ -264,6 +264,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AreaEnum": "applicants.models.Area",
         "StandardAreaEnum": ["", "urban", "rural"],
+        "BatchStateEnum": "payments.models.Batch.State",
+        "BatchKindEnum": "payments.models.Batch.Kind",
+        "LineKindEnum": "payments.models.Line.Kind",
+        "LineStatusEnum": "payments.models.Line.Status",
     },
 }
 
@@ -362,3 +366,11 @@ HEALTH_TOKEN = (
     if env.str("HEALTH_TOKEN_FILE", default="")
     else env.str("HEALTH_TOKEN", default="")
 )
+
+# --- Payments (issue 9) --------------------------------------------------------------------------
+#: where bank files are written for the bank transfer (one per batch and bank)
+PAYMENTS_OUTBOX = Path(env.str("PAYMENTS_OUTBOX", default=str(BASE_DIR / ".run" / "bank")))
+CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
+    "task": "payments.generation_resume",
+    "schedule": 300.0,
+}

@@ -8,6 +8,7 @@ from applicants import portal
 from applicants import views as applicant_views
 from eligibility import case_views
 from eligibility import views as eligibility_views
+from payments import views as payment_views
 
 from . import health, login_views, views
 from .api.auth import LogoutAllView, LogoutView, TokenView
@@ -18,6 +19,7 @@ api_v1 = [
     path("auth/logout-all/", LogoutAllView.as_view(), name="api-logout-all"),
     path("", include("applicants.api.urls")),
     path("", include("eligibility.api.urls")),
+    path("", include("payments.api")),
 ]
 
 urlpatterns = [
@@ -54,6 +56,11 @@ urlpatterns = [
         name="record_work_refusal",
     ),
     path("reevaluations/<int:pk>/", case_views.reevaluation_detail, name="reevaluation_detail"),
+    path("payroll/", payment_views.batch_list, name="payroll_batches"),
+    path("payroll/<int:pk>/", payment_views.batch_detail, name="payroll_batch"),
+    path("payroll/outstanding/", payment_views.outstanding, name="payroll_outstanding"),
+    path("payroll/files/<int:pk>/", payment_views.bank_file_download, name="bank_file_download"),
+    path("my/payments/", payment_views.my_payments, name="my_payments"),
     # The admin's own login form knows no second factor: everyone logs in through ours.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

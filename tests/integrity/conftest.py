@@ -68,6 +68,7 @@ def trail(accounts):
     Review.objects.create(household=household, kind="periodic", due_on=timezone.localdate())
     services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
     services.commitment_record(application=app, persons=[person], channel="window", by=admin)
+    _payments(admin, household, enrollment)
     TrailArchive.objects.create(
         table="integrity_accesslog",
         until=timezone.now(),
@@ -77,6 +78,43 @@ def trail(accounts):
         size=0,
     )
     return {"admin": admin, "person": person, "application": app, "enrollment": enrollment}
+
+
+def _payments(admin, household, enrollment) -> None:
+    """A batch, a line changed by reconciliation, a receivable and a repayment (their events)."""
+    from applicants.models import Region
+    from payments.models import Batch, Line, Receivable, Repayment
+
+    county = Region.objects.get(code=household.village.path.split("/")[1])
+    batch = Batch.objects.create(
+        county=county, month=dt.date(2026, 1, 1), created_by=admin, state="draft"
+    )
+    line = Line.objects.create(
+        batch=batch,
+        kind="regular",
+        enrollment=enrollment,
+        household=household,
+        township=household.village.parent,
+        category="dibao",
+        month=dt.date(2026, 1, 1),
+        due_amount=Decimal("288.00"),
+        amount=Decimal("288.00"),
+        status="pending",
+    )
+    Line.objects.filter(pk=line.pk).update(bank_account="6217000000000001")  # a hand edit
+    receivable = Receivable.objects.create(
+        household=household,
+        reason="review",
+        schedule="repay",
+        total=Decimal("288.00"),
+        balance=Decimal("288.00"),
+    )
+    Repayment.objects.create(
+        receivable=receivable,
+        amount=Decimal("1.00"),
+        paid_on=dt.date(2026, 2, 1),
+        recorded_by=admin,
+    )
 
 
 def trail_tables() -> list[str]:

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from applicants import demo as applicants_demo
 from eligibility import demo as eligibility_demo
+from payments import demo as payments_demo
 
 
 class Command(BaseCommand):
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         applicants_demo.seed()
         eligibility_demo.seed()
         eligibility_demo.seed_cases()
+        payments_demo.seed_payroll()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
         self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")
         for username, display, role, *_ in applicants_demo.ACCOUNTS:
