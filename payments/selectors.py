@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from applicants.idnumber import mask_name
 from applicants.models import Person, Region, Role, User
 from applicants.selectors import sees_personal_data
+from eligibility.labels import RESULT_LABELS
 
 from .models import OUTSTANDING, Batch, Line, Receivable
 
@@ -90,8 +91,11 @@ def batch_summary(batch: Batch, user: User) -> dict:
     by_township = rows("township_id")
     for row in by_township:
         row["name"] = townships.get(row["key"], "")
+    by_category = rows("category")
+    for row in by_category:
+        row["name"] = str(RESULT_LABELS.get(row["key"], row["key"]))
     by_kind = lines.values("kind").annotate(n=Count("pk"), total=Sum("amount")).order_by("kind")
-    return {"categories": rows("category"), "townships": by_township, "kinds": list(by_kind)}
+    return {"categories": by_category, "townships": by_township, "kinds": list(by_kind)}
 
 
 def mask_account(account: str) -> str:
@@ -102,6 +106,7 @@ def line_view(line: Line, unmasked: bool) -> dict:
     """A line as shown: the payee's name and account masked outside personal data."""
     return {
         "line": line,
+        "category": RESULT_LABELS.get(line.category, line.category),
         "payee_name": line.payee_name if unmasked else mask_name(line.payee_name),
         "bank_account": line.bank_account if unmasked else mask_account(line.bank_account),
     }

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -97,8 +97,10 @@ def batch_detail(request, pk: int):
     if request.method == "POST":
         _batch_action(request, batch)
         return redirect("payroll_batch", pk=batch.pk)
-    if request.htmx and batch.state == Batch.State.GENERATING:
-        return render(request, "payments/partials/progress.html", {"batch": batch})
+    if request.htmx:  # the progress bar polling: the bar, or the whole page once generated
+        if batch.state == Batch.State.GENERATING:
+            return render(request, "payments/partials/progress.html", {"batch": batch})
+        return HttpResponse(headers={"HX-Refresh": "true"})
     unmasked = selectors.sees_payees(request.user)
     lines = selectors.line_list(user=request.user, filters={"batch": batch.pk})
     attention = list(

@@ -291,6 +291,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
                 " amount numeric(14,2), result text, note text) ON COMMIT DROP"
             )
             cursor.copy_expert("COPY payments_return FROM STDIN WITH (FORMAT csv)", clean)
+            cursor.execute("ANALYZE payments_return")  # else the planner guesses, and scans lines
             reasons = _mismatches(cursor, bank_file)
             if reasons:
                 raise ReturnFileRejected(reasons)
@@ -354,9 +355,10 @@ def _mismatches(cursor, bank_file: BankFile) -> list[str]:
     cursor.execute(
         """
         SELECT r.line_id FROM payments_return r
-        LEFT JOIN payments_line l ON l.id = r.line_id AND l.batch_id = %s AND l.bank_name = %s
-            AND l.status IN ('pending', 'paid', 'failed')
-        WHERE l.id IS NULL LIMIT 5
+        LEFT JOIN payments_line l ON l.id = r.line_id
+        WHERE l.id IS NULL OR l.batch_id <> %s OR l.bank_name <> %s
+           OR l.status NOT IN ('pending', 'paid', 'failed')
+        LIMIT 5
         """,
         [bank_file.batch_id, bank_file.bank_name],
     )

@@ -20,9 +20,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 PAGES = {
     None: ["/accounts/login/", "/selfcheck/", "/policies/", "/api/docs/"],
-    "citizen": ["/my/", "/apply/"],
-    "caseworker": ["/households/", "/cases/", "/households/new/"],
-    "supervisor": ["/dashboard/", "/oversight/overdue/", "/reevaluations/"],
+    "citizen": ["/my/", "/apply/", "/my/payments/"],
+    "caseworker": ["/households/", "/cases/", "/households/new/", "/payroll/outstanding/"],
+    "supervisor": ["/dashboard/", "/oversight/overdue/", "/reevaluations/", "/payroll/"],
+    "approver": ["/payroll/"],
     "admin": ["/admin/", "/admin/applicants/user/", "/accounts/two-factor/"],
 }
 

@@ -52,6 +52,7 @@ def test_ordering_and_generating_twice_gives_one_set_of_lines(enrolled, approver
     assert again.pk == first.pk
     # a chunk done again (a task delivered twice) writes nothing
     BatchChunk.objects.filter(batch=first).update(done=False)
+    Batch.objects.filter(pk=first.pk).update(chunks_done=0)
     Batch.objects.filter(pk=first.pk).update(state=Batch.State.GENERATING)
     generate(first)
     assert Line.objects.filter(batch=first).count() == 6
@@ -184,3 +185,20 @@ def test_line_arithmetic_is_checked_by_the_database(enrolled, approvers):
             amount=1,
             status="pending",
         )
+
+
+def test_a_county_generates_one_batch_at_a_time(enrolled, approvers):
+    batches.batch_start(county=county(), month=PREV, user=approvers[0])  # still generating
+    with pytest.raises(DomainError, match="正在生成"):
+        batches.batch_start(county=county(), month=M, user=approvers[0])
+    with pytest.raises(DomainError, match="正在生成"):
+        batches.batch_start(county=county(), month=M, user=approvers[0], kind="one_off")
+    # another county is not held up
+    other = batches.batch_start(
+        county=county("371083"),
+        month=M,
+        user=approvers[0].__class__.objects.create(
+            username="rs", role="approver", region=county("371083")
+        ),
+    )
+    assert other.state == Batch.State.GENERATING
