@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .masking import record_read
 from .models import HolidayCalendarYear, Household, Person, Region, TimeLimit, User, WorkdayOverride
 from .workdays import calendar_gap, calendar_gap_message
 
@@ -60,17 +61,15 @@ class HouseholdAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)
         if response.status_code == 200 and str(object_id).isdigit():
-            from integrity.services import access_log_record
-
             household_id = int(object_id)
-            access_log_record(
+            record_read(
                 user=request.user,
                 object_type="household",
                 object_ids=[household_id],
                 request=request,
                 channel="admin",
             )
-            access_log_record(
+            record_read(
                 user=request.user,
                 object_type="person",
                 object_ids=Person.objects.filter(household_id=household_id).values_list(

@@ -111,14 +111,6 @@ def notify_household(application: Application, message: str) -> None:
         notify(user=application.created_by, message=message, application=application)
 
 
-def _can_file_for(user: User, village: Region) -> bool:
-    if user.is_admin_role:
-        return True
-    if user.role in (Role.VILLAGE_ASSISTANT, Role.CASEWORKER):
-        return village.path.startswith(user.region.path)
-    return user.role == Role.CITIZEN
-
-
 def _channel_for(user: User) -> str:
     return {
         Role.CITIZEN: Application.Channel.ONLINE,
@@ -139,9 +131,11 @@ def application_draft_save(
     if village.level != Region.Level.VILLAGE:
         msg = _("请选择所在村（居）。")
         raise ApplicationError(msg, {"village": [msg]})
-    if not _can_file_for(by, village):
+    if not permissions.can_file_for(by, village):
         msg = _("该村（居）不在您的管辖范围内。")
         raise ApplicationError(msg, {"village": [msg]})
+    if application is not None:
+        _require_filer(by, application)
     if application is None:
         if submission_key:
             existing = _application_with_key(submission_key, by)

@@ -38,6 +38,30 @@ def _is(user: User, role: str, region: Region) -> bool:
 # --- households and their members --------------------------------------------------------
 
 
+def can_register_households(user: User, village: Region | None = None) -> bool:
+    """Register a household (家庭登记): the township caseworker and the village assistant, in
+    their region (``village`` given) — never a read-only role."""
+    if village is None:
+        return _active(user) and (
+            user.is_admin_role or user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
+        )
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
+def can_file_for(user: User, village: Region | None = None) -> bool:
+    """Start or save an application draft for a household of ``village`` (any village: may
+    this user file at all): a citizen (their own; a draft attaches only a household they
+    belong to), the village assistant (代办) and the township caseworker (窗口) of that
+    village — never a read-only role."""
+    if not _active(user):
+        return False
+    if user.is_admin_role or user.role == Role.CITIZEN:
+        return True
+    if village is None:
+        return user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
 def can_report_change(user: User, village: Region) -> bool:
     """Report a change of circumstances, a death or a move (opens a review): the township and
     the village assistant of the household's village — never a read-only role."""
@@ -129,6 +153,38 @@ def _in_region_or_below(user: User, region: Region) -> bool:
 def can_correct_account(user: User, village: Region) -> bool:
     """Correct a payee's bank account (social-security card) after a failed payment."""
     return _is(user, Role.CASEWORKER, village)
+
+
+# --- pages: who opens them (what they show is scoped and masked elsewhere) -----------------
+
+#: the case pages (inbox, case, review, household forms): the staff of a region, and the
+#: administrator; the city supervisor reads them and acts on nothing
+CASE_READERS = {
+    Role.VILLAGE_ASSISTANT,
+    Role.CASEWORKER,
+    Role.APPROVER,
+    Role.SUPERVISOR,
+    Role.ADMIN,
+}
+
+
+def can_read_cases(user: User) -> bool:
+    return _active(user) and (user.is_superuser or user.role in CASE_READERS)
+
+
+def can_act_on_cases(user: User) -> bool:
+    """Whether a case page may take a form at all: every case reader but the read-only
+    supervisor (each action then asks its own function above)."""
+    return can_read_cases(user) and user.role != Role.SUPERVISOR
+
+
+def can_read_overdue(user: User) -> bool:
+    """超期案件 (慢作为 oversight): the city supervisor and the county approver."""
+    return _active(user) and (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.APPROVER))
+
+
+def can_read_reevaluations(user: User) -> bool:
+    return _active(user) and (user.is_admin_role or user.role == Role.SUPERVISOR)
 
 
 def require(allowed: bool, message: str | None = None) -> None:

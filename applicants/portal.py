@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from integrity.services import access_log_record
-
 from . import applications as intake
+from . import masking, permissions
 from .api.serializers import ApplicationDraftSerializer
 from .applications import SubmissionKeyTaken
 from .documents import document_attach
@@ -42,7 +41,6 @@ MEMBER_FIELDS = (
 PARENT_FIELDS = ("father_situation", "mother_situation")
 CHECKBOXES = {"serious_illness", "in_school"}
 HOUSEHOLD_FIELDS = ("village", "address", "requested", *FACT_FIELDS)
-FILERS = {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN}
 
 
 def _data_from_post(post, size: int) -> dict:
@@ -263,7 +261,7 @@ def _own_application(request, pk: int) -> Application:
 @login_required
 def apply(request, pk: int | None = None):
     """File or continue an application: save a draft, or sign and submit."""
-    if request.user.role not in FILERS and not request.user.is_superuser:
+    if not permissions.can_file_for(request.user):
         raise Http404
     application = _own_application(request, pk) if pk else None
     if application and application.state not in (ApplicationState.DRAFT, ApplicationState.RETURNED):
@@ -313,6 +311,14 @@ def apply(request, pk: int | None = None):
                 return redirect("application_status", pk=application.pk)
             errors = errors_by_field(exc.detail)
     context = _form_context(request, values, errors, size, application)
+    if application is not None:
+        # The form shows the draft as typed: every member's ID number, phone and account.
+        masking.record_read(
+            user=request.user,
+            object_type="application",
+            object_ids=[application.pk],
+            request=request,
+        )
     return render(request, "applicants/apply.html", context)
 
 
@@ -350,6 +356,9 @@ def application_status(request, pk: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("application_status", pk=pk)
+    unmasked = masking.record_read(
+        user=request.user, object_type="application", object_ids=[application.pk], request=request
+    )
     return render(
         request,
         "applicants/application_status.html",
@@ -357,6 +366,8 @@ def application_status(request, pk: int):
             "application": application,
             "transitions": application.transitions.select_related("by"),
             "documents": application.documents.all(),
+            "can_read_documents": masking.may_read_documents(request.user),
+            "unmasked": unmasked,
             "document_kinds": Document.Kind.choices,
             "enrollments": application.household.enrollments.all() if application.household else [],
         },
@@ -365,14 +376,17 @@ def application_status(request, pk: int):
 
 @login_required
 def document_download(request, pk: int):
-    """Serve a document only to users who can see its application; log the read."""
+    """Serve a document only to users who read its application unmasked; log the read. A
+    masked reader gets a 404 like a document outside their scope (a scan is never masked)."""
+    if not masking.may_read_documents(request.user):
+        raise Http404
     try:
         document = Document.objects.select_related("application").get(
             pk=pk, application__in=Application.objects.for_user(request.user)
         )
     except Document.DoesNotExist as exc:
         raise Http404 from exc
-    access_log_record(
+    masking.record_read(
         user=request.user,
         object_type="document",
         object_ids=[document.pk],

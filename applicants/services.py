@@ -13,6 +13,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from . import permissions
 from .errors import HouseholdError
 from .idnumber import IDNumberError, parse_id_number
 from .models import Household, Person, Region, Role, User
@@ -142,10 +143,10 @@ def household_register(
     if village.level != Region.Level.VILLAGE:
         msg = _("家庭必须登记到村（居）一级。")
         raise HouseholdError(msg, {"village": [msg]})
-    if not user_can_register_households(by):
+    if not permissions.can_register_households(by):
         msg = _("您的角色不能登记家庭。")
         raise HouseholdError(msg)
-    if not by.is_admin_role and not village.path.startswith(by.region.path):
+    if not permissions.can_register_households(by, village):
         msg = _("该村（居）不在您的管辖范围内。")
         raise HouseholdError(msg, {"village": [msg]})
     if not members:
@@ -232,10 +233,6 @@ def registered_elsewhere(
         )
     told = _("该身份证号码已登记在其他家庭，一人只能有一条记录。")
     return {n: str(told if n in visible else NEUTRAL_DUPLICATE) for n in taken_numbers}
-
-
-def user_can_register_households(user: User) -> bool:
-    return user.is_admin_role or user.role in (Role.CASEWORKER, Role.VILLAGE_ASSISTANT)
 
 
 def region_set_path(*, region: Region) -> None:

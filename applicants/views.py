@@ -7,24 +7,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from integrity.services import access_log_record
-
-from . import permissions, selectors, services
+from . import masking, permissions, selectors, services
 from .errors import HouseholdError
 from .forms import HouseholdForm, MemberFormSet
 from .models import Application, Household
 
 
 def _log_read(request, households) -> bool:
-    unmasked = selectors.sees_personal_data(request.user)
-    if unmasked:
-        access_log_record(
-            user=request.user,
-            object_type="household",
-            object_ids=[h.pk for h in households],
-            request=request,
-        )
-    return unmasked
+    """Log the read of these households (masked or not); True if the reader sees them unmasked."""
+    return masking.record_read(
+        user=request.user,
+        object_type="household",
+        object_ids=[h.pk for h in households],
+        request=request,
+    )
 
 
 @login_required
@@ -39,7 +35,7 @@ def household_list(request):
             "page": page,
             "unmasked": unmasked,
             "q": request.GET.get("q", ""),
-            "can_register": services.user_can_register_households(request.user),
+            "can_register": permissions.can_register_households(request.user),
         },
     )
 
@@ -91,7 +87,7 @@ def my_household(request):
 
 @login_required
 def household_register(request):
-    if not services.user_can_register_households(request.user):
+    if not permissions.can_register_households(request.user):
         raise Http404
     villages = selectors.villages_for_user(user=request.user)
     form = HouseholdForm(request.POST or None, villages=villages)

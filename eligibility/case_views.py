@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import applications as intake
-from applicants import permissions
+from applicants import masking, permissions
 from applicants.errors import DomainError
 from applicants.idnumber import mask_name, mask_phone
-from applicants.models import OPEN_STATES, Application, ApplicationState, Role
-from applicants.selectors import sees_personal_data
+from applicants.models import OPEN_STATES, Application, ApplicationState
 from integrity.services import access_log_record
 
 from . import letters, selectors
@@ -34,23 +33,27 @@ from .services.reviews import (
 )
 from .verification import services as verification_services
 
-STAFF = {Role.CASEWORKER, Role.APPROVER, Role.VILLAGE_ASSISTANT, Role.SUPERVISOR, Role.ADMIN}
-
 
 def _staff_only(user) -> None:
-    if not (user.is_superuser or user.role in STAFF):
+    if not permissions.can_read_cases(user):
         raise Http404
 
 
 @login_required
 def overdue_list(request):
     """超期案件 (慢作为 oversight) for the city supervisor."""
-    if not (request.user.is_admin_role or request.user.role in (Role.SUPERVISOR, Role.APPROVER)):
+    if not permissions.can_read_overdue(request.user):
         raise Http404
     qs = selectors.overdue_applications(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "eligibility/overdue.html", {"page": page, "today": timezone.localdate()}
+        request,
+        "eligibility/overdue.html",
+        {
+            "page": page,
+            "today": timezone.localdate(),
+            "unmasked": masking.sees_personal_data(request.user),
+        },
     )
 
 
@@ -175,7 +178,7 @@ def case_detail(request, pk: int):
         raise Http404 from exc
     posted, field_errors = {}, {}
     if request.method == "POST":
-        if request.user.role == Role.SUPERVISOR:
+        if not permissions.can_act_on_cases(request.user):
             raise Http404
         try:
             messages.success(request, _act(request, application))
@@ -185,23 +188,18 @@ def case_detail(request, pk: int):
             posted = request.POST
             field_errors = _error_summary(exc)
             application = selectors.application_get(user=request.user, pk=pk)
-    unmasked = sees_personal_data(request.user)
+    unmasked = masking.record_read(
+        user=request.user, object_type="application", object_ids=[application.pk], request=request
+    )
     verification = _verification_context(application)
-    if unmasked:
+    if unmasked and verification.get("report"):  # every read of a verification report is audited
         access_log_record(
             user=request.user,
-            object_type="application",
-            object_ids=[application.pk],
+            object_type="verification_request",
+            object_ids=[verification["verification_request"].pk],
             request=request,
+            fields="verification_report",
         )
-        if verification.get("report"):  # every read of a verification report is audited
-            access_log_record(
-                user=request.user,
-                object_type="verification_request",
-                object_ids=[verification["verification_request"].pk],
-                request=request,
-                fields="verification_report",
-            )
     preview = None
     if application.household_id and application.state in (
         ApplicationState.VERIFYING,
@@ -227,6 +225,7 @@ def case_detail(request, pk: int):
             "notice": application.notices.first(),
             "decisions": application.decisions.select_related("decided_by"),
             "documents": application.documents.all(),
+            "can_read_documents": masking.may_read_documents(request.user),
             "transitions": application.transitions.all(),
             "today": timezone.localdate(),
             "can_decide": permissions.can_decide_case(request.user, application.village),
@@ -265,7 +264,7 @@ def _verification_context(application) -> dict:
 @login_required
 def reevaluation_list(request):
     """调标重算: each run after a standard change, with its progress and report."""
-    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+    if not permissions.can_read_reevaluations(request.user):
         raise Http404
     runs = Reevaluation.objects.select_related("standard__region")[:50]
     return render(request, "eligibility/reevaluation_list.html", {"runs": runs})
@@ -273,7 +272,7 @@ def reevaluation_list(request):
 
 @login_required
 def reevaluation_detail(request, pk: int):
-    if not (request.user.is_admin_role or request.user.role == Role.SUPERVISOR):
+    if not permissions.can_read_reevaluations(request.user):
         raise Http404
     try:
         run = Reevaluation.objects.select_related("standard__region").get(pk=pk)
@@ -334,6 +333,9 @@ def review_detail(request, pk: int):
                 for msg in msgs:
                     messages.error(request, msg)
     household = review.household
+    unmasked = masking.record_read(
+        user=request.user, object_type="household", object_ids=[household.pk], request=request
+    )
     return render(
         request,
         "eligibility/review_detail.html",
@@ -346,7 +348,7 @@ def review_detail(request, pk: int):
             "outcomes": Review.Outcome.choices,
             "can_close": permissions.can_close_review(request.user, household.village),
             "can_confirm": permissions.can_confirm_review(request.user, household.village),
-            "unmasked": sees_personal_data(request.user),
+            "unmasked": unmasked,
             "this_month": timezone.localdate().strftime("%Y-%m"),
         },
     )

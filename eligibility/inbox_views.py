@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applicants import masking
 from applicants.errors import DomainError
 from applicants.models import ApplicationState, Role
 from applicants.selectors import sees_personal_data, villages_for_user
-from integrity.services import access_log_record
 
 from . import exports, selectors
 from .labels import RESULT_LABELS
@@ -55,15 +55,13 @@ def case_inbox(request):
     user = request.user
     params = selectors.InboxParams.from_query(request.GET, user=user)
     page = selectors.case_inbox_page(user=user, params=params, page=request.GET.get("page"))
-    unmasked = sees_personal_data(user)
-    if unmasked and page.object_list:
-        access_log_record(
-            user=user,
-            object_type="application",
-            object_ids=[a.pk for a in page.object_list],
-            request=request,
-            fields="name,id_number",
-        )
+    unmasked = masking.record_read(
+        user=user,
+        object_type="application",
+        object_ids=[a.pk for a in page.object_list],
+        request=request,
+        fields="name,id_number",
+    )
     today = timezone.localdate()
     for a in page.object_list:
         a.days_left = (a.due_on - today).days if a.due_on else None

@@ -317,21 +317,25 @@ class InboxParams:
 
     @classmethod
     def from_query(cls, query, *, user) -> InboxParams:
+        from applicants.masking import sees_personal_data
         from applicants.models import ApplicationState, Role
 
+        # A masked reader searches by neither name nor ID, and neither filters nor sorts by
+        # village: each would tell them which case is whose, or where (issue 14).
+        unmasked = sees_personal_data(user)
         state = query.get("state", "")
         state = state if state in ApplicationState.values else ""
         awaiting = getattr(user, "role", "") == Role.APPROVER and not state
         sort = query.get("sort", "")
-        if sort not in INBOX_SORTS:
+        if sort not in INBOX_SORTS or (sort == "village" and not unmasked):
             sort = "notice" if awaiting else "due"
-        village = query.get("village", "")
+        village = query.get("village", "") if unmasked else ""
         return cls(
             state=state,
             category=query.get("category", "")[:40],
             village=village if village.isascii() and village.isdigit() else "",
             overdue=query.get("overdue") in ("1", "on", "true"),
-            q=" ".join(query.get("q", "").split())[:40],
+            q=" ".join(query.get("q", "").split())[:40] if unmasked else "",
             sort=sort,
             awaiting_decision=awaiting,
         )

@@ -5,8 +5,8 @@ from .models import AccessLog, TrailArchive
 
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "object_type", "object_id", "channel", "ip_address")
-    list_filter = ("object_type", "channel")
+    list_display = ("at", "user", "object_type", "object_id", "channel", "masked", "ip_address")
+    list_filter = ("object_type", "channel", "masked")
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

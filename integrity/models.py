@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccessLog(models.Model):
-    """One read of unmasked personal data (个人信息查阅记录): who, what, when, from where."""
+    """One read of personal data (个人信息查阅记录): who, what, when, from where, and whether
+    they saw it masked (SPEC §1; issue 14: masked reads are logged too)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("用户")
@@ -17,7 +18,8 @@ class AccessLog(models.Model):
     object_type = models.CharField(_("对象类型"), max_length=40)
     object_id = models.BigIntegerField(_("对象编号"))
     fields = models.CharField(_("查阅字段"), max_length=200)
-    channel = models.CharField(_("渠道"), max_length=10)  # "page" | "api"
+    channel = models.CharField(_("渠道"), max_length=10)  # "page" | "api" | "admin"
+    masked = models.BooleanField(_("脱敏查阅"), default=False, db_default=False)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 

@@ -24,8 +24,10 @@ def access_log_record(
     request=None,
     channel: str = "page",
     fields: str = PERSONAL_FIELDS,
+    masked: bool = False,
 ) -> int:
-    """Write one audit row per object whose personal data the user has just read unmasked."""
+    """Write one audit row per object whose personal data the user has just read, unmasked or
+    (``masked``) as the masking rules showed it."""
     rows = [
         AccessLog(
             user=user,
@@ -34,6 +36,7 @@ def access_log_record(
             fields=fields,
             channel=channel,
             ip_address=client_ip(request),
+            masked=masked,
         )
         for pk in object_ids
     ]

@@ -1,4 +1,5 @@
-"""Shapes of households and members in the API; masking is decided by the view's context."""
+"""Shapes of households and members in the API; what a reader sees is applicants.masking's
+(the view puts ``unmasked`` in the context)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from applicants.idnumber import mask_id_number, mask_name, mask_phone
+from applicants import masking
 from applicants.models import Household, Person
 from applicants.validators import refuse_unsafe_json
 
 
 class MemberSerializer(serializers.ModelSerializer):
+    birth_decade = serializers.SerializerMethodField(help_text="出生年代（如 1950），脱敏时也提供")
+
     class Meta:
         model = Person
         fields = [
@@ -20,6 +23,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "name",
             "id_number",
             "birth_date",
+            "birth_decade",
             "sex",
             "phone",
             "disability_grade",
@@ -33,23 +37,19 @@ class MemberSerializer(serializers.ModelSerializer):
             "bank_account",
         ]
         read_only_fields = ["id", "birth_date", "sex"]
-        # Masked for roles outside the scope of personal data: then they are null.
+        # Hidden from masked readers (applicants.masking): then they are null.
         extra_kwargs = {
             field: {"allow_null": True}
-            for field in ("monthly_income", "disability_type", "serious_illness")
+            for field in masking.HIDDEN_PERSON_FIELDS
+            if field not in ("parent_situations", "care_arrangement", "status_reason")
         }
+
+    def get_birth_decade(self, instance) -> int | None:
+        return masking.birth_decade(instance.birth_date)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not self.context.get("unmasked"):
-            data["name"] = mask_name(instance.name)
-            data["id_number"] = mask_id_number(instance.id_number)
-            data["phone"] = mask_phone(instance.phone)
-            data["bank_account"] = mask_id_number(instance.bank_account)
-            for field in ("monthly_income", "disability_grade", "disability_type"):
-                data[field] = None
-            data["serious_illness"] = None
-        return data
+        return masking.person_fields(data, unmasked=bool(self.context.get("unmasked")))
 
 
 class MemberInputSerializer(serializers.Serializer):
@@ -77,8 +77,10 @@ class MemberInputSerializer(serializers.Serializer):
 
 
 class HouseholdSerializer(serializers.ModelSerializer):
-    village = serializers.CharField(source="village.code", read_only=True)
-    village_name = serializers.CharField(source="village.name", read_only=True)
+    #: null for a masked reader, whose place is the township (applicants.masking)
+    village = serializers.CharField(source="village.code", read_only=True, allow_null=True)
+    village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)
+    township = serializers.CharField(source="village.parent.code", read_only=True)
     township_name = serializers.CharField(source="village.parent.name", read_only=True)
     area = serializers.CharField(source="village.area", read_only=True)
     members = MemberSerializer(many=True, read_only=True)
@@ -89,6 +91,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
             "id",
             "village",
             "village_name",
+            "township",
             "township_name",
             "area",
             "address",
@@ -98,9 +101,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not self.context.get("unmasked"):
-            data["address"] = ""
-        return data
+        return masking.household_fields(data, unmasked=bool(self.context.get("unmasked")))
 
 
 def cap_members(fields: dict) -> dict:

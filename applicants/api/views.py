@@ -3,9 +3,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from applicants import selectors, services
+from applicants import masking, selectors, services
 from applicants.models import Household
-from integrity.services import access_log_record
 
 from .serializers import HouseholdInputSerializer, HouseholdSerializer
 
@@ -14,7 +13,11 @@ from .serializers import HouseholdInputSerializer, HouseholdSerializer
     list=extend_schema(
         parameters=[
             OpenApiParameter("region", str, description="区划代码（县、镇街或村居）"),
-            OpenApiParameter("q", str, description="成员姓名，或身份证号码末几位"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="成员姓名，或身份证号码（全部或末几位）；脱敏查看的角色查询不到任何结果",
+            ),
         ]
     ),
     create=extend_schema(request=HouseholdInputSerializer, responses={201: HouseholdSerializer}),
@@ -41,18 +44,17 @@ class HouseholdViewSet(
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["unmasked"] = selectors.sees_personal_data(self.request.user)
+        context["unmasked"] = masking.sees_personal_data(self.request.user)
         return context
 
     def _log(self, households) -> None:
-        if selectors.sees_personal_data(self.request.user):
-            access_log_record(
-                user=self.request.user,
-                object_type="household",
-                object_ids=[h.pk for h in households],
-                request=self.request,
-                channel="api",
-            )
+        masking.record_read(
+            user=self.request.user,
+            object_type="household",
+            object_ids=[h.pk for h in households],
+            request=self.request,
+            channel="api",
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
@@ -75,4 +77,5 @@ class HouseholdViewSet(
             by=request.user,
         )
         household = selectors.household_get(user=request.user, pk=household.pk)
+        self._log([household])
         return Response(self.get_serializer(household).data, status=status.HTTP_201_CREATED)

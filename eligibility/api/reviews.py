@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from applicants import masking
 from applicants.models import Household
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Review
@@ -38,6 +39,14 @@ class ReviewSerializer(serializers.ModelSerializer):
             "confirm_reasons",
             "closed_at",
         ]
+
+    def to_representation(self, instance):
+        # What staff wrote quotes names, incomes and illnesses: not for a masked reader.
+        data = super().to_representation(instance)
+        unmasked = bool(self.context.get("unmasked"))
+        for field in ("reported_change", "reasons", "confirm_reasons"):
+            data[field] = masking.free_text(data[field], unmasked=unmasked)
+        return data
 
 
 class ReportChangeSerializer(serializers.Serializer):
@@ -87,6 +96,30 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         except (Review.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
+    def get_serializer_context(self):
+        return super().get_serializer_context() | {
+            "unmasked": masking.sees_personal_data(self.request.user)
+        }
+
+    def _log(self, reviews) -> None:
+        masking.record_read(
+            user=self.request.user,
+            object_type="review",
+            object_ids=[r.pk for r in reviews],
+            request=self.request,
+            channel="api",
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self._log(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        review = self.get_object()
+        self._log([review])
+        return Response(self.get_serializer(review).data)
+
     @extend_schema(request=ReportChangeSerializer, responses={201: ReviewSerializer})
     def create(self, request):
         payload = ReportChangeSerializer(data=request.data)
@@ -98,7 +131,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         review = review_report_change(
             household=household, by=request.user, kind=data["kind"], description=data["description"]
         )
-        return Response(ReviewSerializer(review).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(review).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CloseSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -106,7 +139,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = CloseSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_close(review=self.get_object(), by=request.user, **payload.validated_data)
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)
 
     @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -115,7 +148,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         payload = ConfirmSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         review = review_confirm(review=self.get_object(), by=request.user, **payload.validated_data)
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)
 
     @extend_schema(request=ConfirmSerializer, responses=ReviewSerializer)
     @action(detail=True, methods=["post"])
@@ -126,4 +159,4 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         review = review_send_back(
             review=self.get_object(), by=request.user, **payload.validated_data
         )
-        return Response(ReviewSerializer(review).data)
+        return Response(self.get_serializer(review).data)

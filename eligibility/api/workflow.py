@@ -11,12 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from applicants import applications as intake
+from applicants import masking
 from applicants.api.serializers import SMALL_INT_MAX, ApplicationDraftSerializer
 from applicants.models import Application, ApplicationState
-from applicants.selectors import sees_personal_data
 from eligibility.selectors import application_get, application_list
 from eligibility.services import cases
-from integrity.services import access_log_record
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -25,11 +24,18 @@ class TransitionSerializer(serializers.Serializer):
     target = serializers.CharField()
     by = serializers.CharField(source="by.username")
     at = serializers.DateTimeField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(help_text="脱敏查看的角色为空")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["reason"] = masking.free_text(data["reason"], unmasked=self.context.get("unmasked"))
+        return data
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    village = serializers.CharField(source="village.code", read_only=True)
+    #: null for a masked reader, whose place is the township (applicants.masking)
+    village = serializers.CharField(source="village.code", read_only=True, allow_null=True)
+    township = serializers.CharField(source="village.parent.code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
@@ -43,6 +49,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "state_label",
             "channel",
             "village",
+            "township",
             "household",
             "requested",
             "data",
@@ -65,12 +72,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
         assessments = getattr(obj, "latest_assessments", None)
         if assessments is None:
             return None
-        return assessments[0].result if assessments else None
+        if not assessments:
+            return None
+        return masking.assessment_result(
+            assessments[0].result, unmasked=bool(self.context.get("unmasked"))
+        )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not self.context.get("unmasked"):
+            # the draft as typed: every member's ID, birth date, income and health
             data["data"] = None
+            data["village"] = None
         return data
 
 
@@ -199,35 +212,32 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_serializer_context(self):
         return super().get_serializer_context() | {
-            "unmasked": sees_personal_data(self.request.user)
+            "unmasked": masking.sees_personal_data(self.request.user)
         }
+
+    def _log(self, applications) -> None:
+        masking.record_read(
+            user=self.request.user,
+            object_type="application",
+            object_ids=[a.pk for a in applications],
+            request=self.request,
+            channel="api",
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        if sees_personal_data(request.user):
-            access_log_record(
-                user=request.user,
-                object_type="application",
-                object_ids=[a.pk for a in page],
-                request=request,
-                channel="api",
-            )
+        self._log(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request, *args, **kwargs):
         application = self.get_object()
-        if sees_personal_data(request.user):
-            access_log_record(
-                user=request.user,
-                object_type="application",
-                object_ids=[application.pk],
-                request=request,
-                channel="api",
-            )
+        self._log([application])
         return Response(self.get_serializer(application).data)
 
     def _done(self, application, code=status.HTTP_200_OK):
+        """The application after a write (create, PATCH, a step): a read like any other."""
         fresh = application_get(user=self.request.user, pk=application.pk)
+        self._log([fresh])
         return Response(self.get_serializer(fresh).data, status=code)
 
     @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})

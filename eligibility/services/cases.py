@@ -20,7 +20,7 @@ from applicants.applications import (
     today,
     workday_overrides,
 )
-from applicants.idnumber import mask_name
+from applicants.masking import mask_name
 from applicants.models import Application, ApplicationTransition, TimeLimit, User, time_limit
 from applicants.workdays import add_workdays
 from integrity import services as integrity

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from applicants import permissions
 from applicants.errors import DomainError
-from applicants.idnumber import mask_name
+from applicants.masking import mask_name
 from applicants.models import Household, Person, User
 
 from ..models import Enrollment, Review

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from applicants import permissions
 from applicants.errors import DomainError
-from applicants.idnumber import mask_name
+from applicants.masking import mask_name
 from applicants.models import Household, Person, TimeLimit, User, time_limit
 from integrity import services as integrity
 

@@ -70,3 +70,37 @@ def test_documents_and_submission_belong_to_the_household_and_township(make_user
     assert not permissions.can_act_for_applicant(accounts["approver"], app)
     assert not permissions.can_act_for_applicant(accounts["caseworker2"], app)
     assert not permissions.can_act_for_applicant(accounts["citizen"], app)
+
+
+#: page gates and role-only questions: role → answer (in scope, as in SCOPES)
+GATES = {
+    "can_read_cases": {
+        Role.VILLAGE_ASSISTANT,
+        Role.CASEWORKER,
+        Role.APPROVER,
+        Role.SUPERVISOR,
+        Role.ADMIN,
+    },
+    "can_act_on_cases": {Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.APPROVER, Role.ADMIN},
+    "can_read_overdue": {Role.APPROVER, Role.SUPERVISOR, Role.ADMIN},
+    "can_read_reevaluations": {Role.SUPERVISOR, Role.ADMIN},
+    "can_register_households": {Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN},
+    "can_file_for": {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN},
+}
+
+
+@pytest.mark.parametrize("gate", sorted(GATES))
+def test_page_gates_follow_spec_section_1(gate, make_user):
+    check = getattr(permissions, gate)
+    for role, region in SCOPES.items():
+        user = make_user(role, region, username=f"{role}-{gate}")
+        assert check(user) is (role in GATES[gate]), (role, gate)
+
+
+def test_registering_and_filing_stay_inside_the_region(make_user):
+    village = Region.objects.get(code=VILLAGE)
+    for role, region in ELSEWHERE.items():
+        user = make_user(role, region, username=f"far-{role}")
+        assert not permissions.can_register_households(user, village), role
+        assert not permissions.can_file_for(user, village), role
+    assert permissions.can_file_for(make_user(Role.CITIZEN, None, username="c-any"), village)

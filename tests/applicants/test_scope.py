@@ -66,14 +66,21 @@ def test_citizen_sees_only_own_household(client, make_user, two_households):
     assert client.get(f"/households/{yangting.pk}/").status_code == 404
 
 
-def test_supervisor_reads_city_masked_and_unlogged(make_user, two_households):
+def test_supervisor_reads_city_masked_and_logged_as_masked(make_user, two_households):
     zhangcun, _ = two_households
-    api = api_for(make_user(Role.SUPERVISOR, "371000"))
+    supervisor = make_user(Role.SUPERVISOR, "371000")
+    api = api_for(supervisor)
     member = api.get(f"/api/v1/households/{zhangcun.pk}/").json()["members"][0]
     real = Household.objects.get(pk=zhangcun.pk).members.get()
     assert member["id_number"] == real.id_number[:4] + "*" * 10 + real.id_number[-4:]
     assert member["monthly_income"] is None
-    assert not AccessLog.objects.exists()
+    log = AccessLog.objects.get()
+    assert (log.user, log.object_id, log.masked, log.channel) == (
+        supervisor,
+        zhangcun.pk,
+        True,
+        "api",
+    )
 
 
 def test_unmasked_read_is_written_to_the_audit_trail(client, make_user, two_households):
@@ -82,11 +89,12 @@ def test_unmasked_read_is_written_to_the_audit_trail(client, make_user, two_hous
     client.force_login(user)
     client.get(f"/households/{zhangcun.pk}/", REMOTE_ADDR="10.1.2.3")
     log = AccessLog.objects.get()
-    assert (log.user, log.object_id, log.ip_address, log.channel) == (
+    assert (log.user, log.object_id, log.ip_address, log.channel, log.masked) == (
         user,
         zhangcun.pk,
         "10.1.2.3",
         "page",
+        False,
     )
 
 

@@ -1,0 +1,265 @@
+"""What a reader may see of a person (SPEC §1, issue 14): the one masking module.
+
+Pages (the ``privacy`` template filters), the API serializers, notices, documents and exports
+ask here; nothing else decides what is masked.
+
+Inside their scope the roles of ``UNMASKED_ROLES`` read personal data as it is. Everyone else
+(the city supervisor; the department and the organization, whose scope holds no household)
+reads it masked, and masked means it cannot be rebuilt:
+
+- A masked ID keeps its first 4 and last 4 characters (``3710**********1234``). The 10 hidden
+  digits are the county (2) and the birth date (8), so nothing that gives them back travels
+  beside it: no birth date and no age — an age, even a band, changes on a birthday and so
+  dates it to the day for whoever reads every day; a masked reader gets the decade of birth,
+  which never changes — and no village code: a masked reader's place is the township.
+- No per-member income, no household income, no health fact (disability, serious illness,
+  self-care, labour capacity, a parent's situation), no address, and none of the free text
+  staff write (survey findings, reasons, the rules engine's explanations), which quotes them.
+- A search by ID number or by name is for unmasked readers only: for a masked reader it
+  matches nothing, so trying endings or names one by one tells nothing.
+- Original document scans are served to unmasked readers only.
+- Every read of a person, masked or not, is written to the access log (``record_read``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from integrity.services import access_log_record
+
+from .models import Role
+
+#: roles that see personal data unmasked inside their scope (SPEC §1); the supervisor's
+#: city-wide scope is for oversight, so it reads masked data.
+UNMASKED_ROLES = frozenset(
+    {Role.CITIZEN, Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.APPROVER, Role.ADMIN}
+)
+
+#: a query that is (the end of) an ID number: digits, the last one possibly X
+ID_LIKE = re.compile(r"^[0-9]{1,17}[0-9Xx]?$")
+
+
+def sees_personal_data(user) -> bool:
+    """Whether ``user`` reads personal data unmasked (inside the scope their queries allow)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or getattr(user, "role", None) in UNMASKED_ROLES)
+
+
+# --- masking one value ---------------------------------------------------------------------
+
+
+def mask_id_number(number: str | None) -> str:
+    """``3710**********1234``: first 4 and last 4 kept (SPEC §1)."""
+    if not number:
+        return ""
+    if len(number) <= 8:
+        return "*" * len(number)
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
+
+
+def mask_name(name: str | None) -> str:
+    """``张*明``: first and last character kept; two-character names keep the first."""
+    if not name:
+        return ""
+    if len(name) <= 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_phone(phone: str | None) -> str:
+    """``138****5678``."""
+    if not phone:
+        return ""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_account(account: str | None) -> str:
+    """A bank account with its last 4 digits only (``************1234``)."""
+    if not account:
+        return ""
+    return "*" * max(len(account) - 4, 4) + account[-4:]
+
+
+def birth_decade(birth: dt.date | None) -> int | None:
+    """The decade of birth (1950 for 1950–1959): what a masked reader gets instead of a date
+    or an age; it never changes, so reading it daily dates nothing."""
+    return None if birth is None else birth.year // 10 * 10
+
+
+# --- a person, a household, an application -----------------------------------------------
+
+#: fields masked in place for a masked reader
+MASKED_PERSON_FIELDS = {
+    "name": mask_name,
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "bank_account": mask_account,
+}
+#: fields a masked reader never gets (null in the API, "—" on pages)
+HIDDEN_PERSON_FIELDS = (
+    "birth_date",
+    "monthly_income",
+    "disability_grade",
+    "disability_type",
+    "serious_illness",
+    "self_care",
+    "labour_capacity",
+    "parent_situations",
+    "care_arrangement",
+    "status_reason",
+)
+
+
+def person_fields(values: Mapping[str, Any], *, unmasked: bool) -> dict[str, Any]:
+    """A person's fields (a serializer's output, or the model's values) as the reader may see
+    them; keys not present stay absent."""
+    out = dict(values)
+    if unmasked:
+        return out
+    for field, mask in MASKED_PERSON_FIELDS.items():
+        if field in out:
+            out[field] = mask(out[field])
+    for field in HIDDEN_PERSON_FIELDS:
+        if field in out:
+            out[field] = None
+    return out
+
+
+class PersonView:
+    """A member as a page shows it to the reader: masked values, ``None`` for what is hidden."""
+
+    def __init__(self, person, *, unmasked: bool):
+        self.pk = person.pk
+        self.unmasked = unmasked
+        shown = person_fields(
+            {f: getattr(person, f) for f in (*MASKED_PERSON_FIELDS, *HIDDEN_PERSON_FIELDS)},
+            unmasked=unmasked,
+        )
+        for field, value in shown.items():
+            setattr(self, field, value)
+        self.birth_decade = birth_decade(person.birth_date)
+        self.relation_label = person.get_relation_display()
+        self.sex_label = person.get_sex_display()
+        self.status = person.status
+        self.status_label = person.get_status_display()
+        self.status_on = person.status_on
+        self.in_school = person.in_school
+        self.disability_label = (
+            _("%(type)s %(grade)d级")
+            % {"type": person.get_disability_type_display(), "grade": person.disability_grade}
+            if unmasked and person.disability_grade
+            else None
+        )
+        self.self_care_label = person.get_self_care_display() if unmasked else None
+
+
+def place(village, *, unmasked: bool) -> str:
+    """Where a household lives, as the reader may see it: township and village, or the
+    township alone for a masked reader (the village code would give back the county)."""
+    if village is None:
+        return ""
+    township = village.parent.name if village.parent_id else ""
+    return f"{township} · {village.name}" if unmasked else township
+
+
+def household_fields(values: Mapping[str, Any], *, unmasked: bool) -> dict[str, Any]:
+    """A household's fields as the reader may see them: no address and no village when
+    masked."""
+    out = dict(values)
+    if unmasked:
+        return out
+    for field in ("address",):
+        if field in out:
+            out[field] = ""
+    for field in ("village", "village_name"):
+        if field in out:
+            out[field] = None
+    return out
+
+
+#: what of a frozen assessment's result a masked reader gets: the outcome, never the facts
+RESULT_KEYS = ("policy", "eligible", "member", "monthly_amount", "min_amount", "max_amount")
+
+
+def assessment_result(result: Mapping[str, Any] | None, *, unmasked: bool) -> dict | None:
+    """A rules result (frozen or a preview) as the reader may see it. Masked: the household
+    size, the categories and each result's policy, member index and amount — no counted or
+    per-capita income, and no reasons (they quote each member's age, income and health)."""
+    if result is None or unmasked:
+        return None if result is None else dict(result)
+    return {
+        "household_size": result.get("household_size"),
+        "counted_income": None,
+        "per_capita_income": None,
+        "categories": list(result.get("categories") or []),
+        "results": [
+            {key: r.get(key) for key in RESULT_KEYS} | {"reasons": []}
+            for r in result.get("results") or []
+        ],
+    }
+
+
+def free_text(text: str | None, *, unmasked: bool) -> str:
+    """Text staff wrote about a household (findings, reasons, a reported change): it quotes
+    names, incomes and illnesses, so a masked reader does not get it."""
+    if unmasked:
+        return text or ""
+    return ""
+
+
+# --- search and documents ------------------------------------------------------------------
+
+
+def may_search_people(user) -> bool:
+    """Search households by a member's ID number (full or its end) or name: unmasked readers
+    only. For anyone else a search must match nothing, or it answers "is this ID/name here?"
+    one guess at a time (a full ID from its masked form in a few dozen requests)."""
+    return sees_personal_data(user)
+
+
+def looks_like_id_number(query: str) -> bool:
+    return bool(ID_LIKE.match(query))
+
+
+def may_read_documents(user) -> bool:
+    """Original scans (ID card, household register, income and medical papers) carry every
+    fact unmasked: served to unmasked readers only, inside their scope."""
+    return sees_personal_data(user)
+
+
+# --- the access log ------------------------------------------------------------------------
+
+
+def record_read(
+    *,
+    user,
+    object_type: str,
+    object_ids: Iterable[int],
+    request=None,
+    channel: str = "page",
+    fields: str | None = None,
+) -> bool:
+    """Write the access log for a read of personal data, masked or not, and return whether
+    the reader saw it unmasked (so a view asks once and logs what it shows)."""
+    unmasked = sees_personal_data(user)
+    ids = [pk for pk in object_ids if pk is not None]
+    if ids and getattr(user, "is_authenticated", False):
+        extra = {"fields": fields} if fields else {}
+        access_log_record(
+            user=user,
+            object_type=object_type,
+            object_ids=ids,
+            request=request,
+            channel=channel,
+            masked=not unmasked,
+            **extra,
+        )
+    return unmasked
