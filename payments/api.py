@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from applicants import masking
 from applicants.models import Household, Region
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Enrollment
@@ -328,15 +329,14 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return response
 
     def _log(self, ids):
-        if ids and selectors.sees_payees(self.request.user):
-            access_log_record(
-                user=self.request.user,
-                object_type="payment_line",
-                object_ids=ids,
-                request=self.request,
-                channel="api",
-                fields="payee_name,bank_account",
-            )
+        masking.record_read(
+            user=self.request.user,
+            object_type="payment_line",
+            object_ids=ids,
+            request=self.request,
+            channel="api",
+            fields="payee_name,bank_account",
+        )
 
 
 class ReceivableItemInput(serializers.Serializer):

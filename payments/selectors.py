@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from applicants.idnumber import mask_name
+from applicants.masking import mask_account, mask_name, sees_personal_data
 from applicants.models import Person, Region, Role, User
-from applicants.selectors import sees_personal_data
 from eligibility.labels import RESULT_LABELS
 
 from .models import OUTSTANDING, Batch, Line, Receivable
@@ -96,10 +95,6 @@ def batch_summary(batch: Batch, user: User) -> dict:
         row["name"] = str(RESULT_LABELS.get(row["key"], row["key"]))
     by_kind = lines.values("kind").annotate(n=Count("pk"), total=Sum("amount")).order_by("kind")
     return {"categories": by_category, "townships": by_township, "kinds": list(by_kind)}
-
-
-def mask_account(account: str) -> str:
-    return ("*" * max(len(account) - 4, 0) + account[-4:]) if account else ""
 
 
 def line_view(line: Line, unmasked: bool) -> dict:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applicants import permissions
+from applicants import masking, permissions
 from applicants.errors import DomainError
 from applicants.models import Person, Region, Role
 from applicants.services import member_account_set
@@ -110,14 +110,13 @@ def batch_detail(request, pk: int):
             | Q(withheld__gt=0)
         ).order_by("-id")[:100]
     )
-    if unmasked and attention:
-        access_log_record(
-            user=request.user,
-            object_type="payment_line",
-            object_ids=[line.pk for line in attention],
-            request=request,
-            fields="payee_name,bank_account",
-        )
+    masking.record_read(
+        user=request.user,
+        object_type="payment_line",
+        object_ids=[line.pk for line in attention],
+        request=request,
+        fields="payee_name,bank_account",
+    )
     may_order = permissions.can_order_payroll(request.user, batch.county)
     return render(
         request,
@@ -240,14 +239,13 @@ def outstanding(request):
     unmasked = selectors.sees_payees(request.user)
     qs = selectors.outstanding_lines(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    if unmasked and page.object_list:
-        access_log_record(
-            user=request.user,
-            object_type="payment_line",
-            object_ids=[line.pk for line in page.object_list],
-            request=request,
-            fields="payee_name,bank_account",
-        )
+    masking.record_read(
+        user=request.user,
+        object_type="payment_line",
+        object_ids=[line.pk for line in page.object_list],
+        request=request,
+        fields="payee_name,bank_account",
+    )
     return render(
         request,
         "payments/outstanding.html",

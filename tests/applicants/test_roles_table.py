@@ -210,6 +210,17 @@ def _case_step(action: str, **fields):
     return lambda c: ("post", f"/cases/{c['app'].pk}/", {"action": action, **fields})
 
 
+def _page_verification(c):
+    """The confirmation form as the page shows it: each figure proposed (issue 10)."""
+    from eligibility.verification import services as verification
+
+    data = {"action": "verification", "summary": "无异常"}
+    for row in verification.figures_proposed(c["app"]):
+        if row["key"] != "business":
+            data[f"value_{row['key']}"] = str(row["value"])
+    return ("post", f"/cases/{c['app'].pk}/", data)
+
+
 def _api_step(action: str, **body):
     return lambda c: ("post", f"/api/v1/applications/{c['app'].pk}/{action}/", body)
 
@@ -459,7 +470,7 @@ PAGES = {
     "page accept": ("submitted", _case_step("accept"), TOWNSHIP),
     "page return": ("submitted", _case_step("return", missing_items="户口簿"), TOWNSHIP),
     "page verify": ("accepted", _case_step("verify"), TOWNSHIP),
-    "page verification": ("verifying", _case_step("verification", summary="无异常"), TOWNSHIP),
+    "page verification": ("verifying", _page_verification, TOWNSHIP),
     "page survey": (
         "verified",
         lambda c: _case_step(
@@ -647,6 +658,16 @@ NOT_IN_TABLE = {
     # the bank's return file needs a written bank file and the bank's answer to it; its
     # refusal for every role but the county is in tests/payments/test_api_pages.py
     "bank-files.return",
+    # issue 10: a request needs a signed authorization and data sources; its refusal for every
+    # role but the township is tests/eligibility/test_verification.py
+    # ::test_only_the_township_sends_a_household_to_verification; a dispute is the citizen's
+    # own (…::test_citizen_disputes_the_report…); a bulk run the administrator's
+    # (test_verification_bulk.py::test_bulk_api_starts_a_run_for_an_administrator_only); the
+    # DCI callback is a data source's, authenticated by its token, not a role's
+    "verification-requests.create",
+    "verification-requests.dispute",
+    "bulk-verifications.create",
+    "verification.on-search",
 }
 
 

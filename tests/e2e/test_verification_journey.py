@@ -72,7 +72,7 @@ def test_caseworker_reads_the_report_and_confirms_with_a_reason(page, shot, case
     page.fill("textarea[name=summary]", "核对发现定期存款")
     page.click("button[name=action][value=verification]")
     page.wait_for_load_state()
-    assert "请填写更正理由" in page.locator(".messages").inner_text()
+    assert "请填写更正理由" in page.inner_text("#error-summary")  # the summary names the field
 
     page.fill("input[name=value_financial]", "1000.00")
     page.fill("input[name=reason_financial]", "存单为代亲属保管，已提供证明")

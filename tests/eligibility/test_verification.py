@@ -408,3 +408,20 @@ def test_household_file_and_citizen_page_show_the_summary_and_the_citizen_disput
     assert VerificationRequest.objects.filter(purpose="dispute").count() == 1
     client.force_login(accounts["caseworker"])
     assert client.post(f"/verification/requests/{request_.pk}/dispute/", {}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "role", ["supervisor", "approver", "department", "organization", "village", "citizen"]
+)
+def test_only_the_township_sends_a_household_to_verification(sources, accounts, role):
+    """The roles × actions table (issue 14) for this route: every other role writes nothing."""
+    from eligibility.verification.models import VerificationRequest
+
+    app = case_waiting_for_verification(accounts["caseworker"])
+    answer = api(accounts[role]).post(
+        "/api/v1/verification-requests/",
+        {"household": app.household_id, "application": app.pk},
+        format="json",
+    )
+    assert answer.status_code in (400, 403, 404)
+    assert not VerificationRequest.objects.exists()

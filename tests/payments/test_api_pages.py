@@ -115,6 +115,9 @@ def test_lines_are_scoped_and_masked(enrolled, approvers, accounts, make_user):
     masked = api(accounts["supervisor"]).get("/api/v1/payment-lines/").json()["results"][0]
     assert masked["bank_account"].startswith("****") and masked["bank_account"][-4:]
     assert "*" in masked["payee_name"]
+    assert AccessLog.objects.filter(  # masked reads are logged too (issue 14)
+        object_type="payment_line", user=accounts["supervisor"], masked=True
+    ).exists()
     for role in ("department", "organization", "village"):
         assert api(accounts[role]).get("/api/v1/payment-lines/").json()["count"] == 0
         assert api(accounts[role]).get("/api/v1/payroll-batches/").json()["count"] == 0
