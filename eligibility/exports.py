@@ -90,9 +90,9 @@ def export_response(
     queryset,
     unmasked: bool,
 ) -> FileResponse:
-    """The export as a download. The audit trail gets one row per record whose personal data
-    left unmasked (set-based, from the same query) and one row for the export itself, with the
-    number of rows and the query string that selected them."""
+    """The export as a download. The audit trail gets one row per record exported, masked or
+    not (set-based, from the same query), and one row for the export itself, with the number
+    of rows and the query string that selected them."""
     user = request.user
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
     rows = (
@@ -103,14 +103,14 @@ def export_response(
     )
     with transaction.atomic():
         count = write_xlsx(handle.name, sheet=sheet, columns=layout.columns, rows=rows)
-        if unmasked:
-            access_log_record_query(
-                user=user,
-                object_type=object_type,
-                ids_queryset=queryset.order_by().values("pk")[:MAX_ROWS],
-                request=request,
-                channel="xlsx",
-            )
+        access_log_record_query(
+            user=user,
+            object_type=object_type,
+            ids_queryset=queryset.order_by().values("pk")[:MAX_ROWS],
+            request=request,
+            channel="xlsx",
+            masked=not unmasked,
+        )
         access_log_record(
             user=user,
             object_type=f"export:{object_type}",

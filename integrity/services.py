@@ -52,18 +52,22 @@ def access_log_record_query(
     request=None,
     channel: str = "xlsx",
     fields: str = PERSONAL_FIELDS,
+    masked: bool = False,
 ) -> int:
     """One audit row per object of a list read in bulk (an export), set-based: a single
-    ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids)."""
+    ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids);
+    ``masked``: the reader saw the records masked (issue 14 logs those reads too)."""
     from django.db import connection
 
     select, params = ids_queryset.query.sql_with_params()
     table = AccessLog._meta.db_table
     # the table is the model's own name and the SELECT Django's own SQL; every value is bound
-    columns = "user_id, object_type, object_id, fields, channel, ip_address, at"
-    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, now() FROM ({select}) ids(id)"  # noqa: E501, S608  # nosec B608
+    columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, %s, now() FROM ({select}) ids(id)"  # noqa: E501, S608  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, object_type, fields, channel, client_ip(request), *params])
+        cursor.execute(
+            sql, [user.pk, object_type, fields, channel, client_ip(request), masked, *params]
+        )
         return cursor.rowcount
 
 

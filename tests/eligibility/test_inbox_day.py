@@ -170,6 +170,10 @@ def test_export_for_the_supervisor_is_masked(client, people, three, accounts):
     rows = _sheet(client.get("/cases/export.xlsx"))
     assert len(rows) == 4
     assert all("*" in r[1] and "*" in r[2] for r in rows[1:])
+    logged = AccessLog.objects.filter(  # each record read, masked, is logged (issue 14)
+        user=accounts["supervisor"], object_type="application", channel="xlsx", masked=True
+    )
+    assert logged.count() == len(rows) - 1
 
 
 def test_households_and_enrollments_export_in_scope(client, people, three):
