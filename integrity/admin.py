@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog, TrailArchive
+from .models import AccessLog, DishonestyRecord, TrailArchive
 
 
 @admin.register(AccessLog)
@@ -25,6 +25,23 @@ class TrailArchiveAdmin(admin.ModelAdmin):
 
     list_display = ("table", "since", "until", "rows", "sha256", "created_at")
     list_filter = ("table",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DishonestyRecord)
+class DishonestyRecordAdmin(admin.ModelAdmin):
+    """失信记录: read-only here; fraud is recorded where it is established (a fraud receivable)."""
+
+    list_display = ("recorded_at", "household", "amount_obtained", "fine_multiple", "source")
+    raw_id_fields = ("household", "person")
 
     def has_add_permission(self, request):
         return False

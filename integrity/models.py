@@ -184,3 +184,46 @@ class TrailArchive(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} <{self.until:%Y-%m-%d} ({self.rows})"
+
+
+class DishonestyRecord(models.Model):
+    """失信记录 (SPEC §9): fraud established against a household — what was obtained without
+    entitlement, and the fine of 1 to 3 times it. Written once by whoever established it
+    (payments records a fraud receivable through ``integrity.services.dishonesty_record``);
+    never edited (trigger), so the credit export reads what was decided."""
+
+    household = models.ForeignKey(
+        "applicants.Household", on_delete=models.PROTECT, related_name="dishonesty_records"
+    )
+    person = models.ForeignKey(
+        "applicants.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("失信事由"))
+    amount_obtained = models.DecimalField(_("骗取金额（元）"), max_digits=14, decimal_places=2)
+    fine_multiple = models.DecimalField(_("罚款倍数"), max_digits=3, decimal_places=1)
+    fine_amount = models.DecimalField(_("罚款（元）"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("来源"), max_length=60, help_text=_("如 payments.Receivable:12"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        verbose_name = _("失信记录")
+        verbose_name_plural = _("失信记录")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_obtained__gt=0)
+                & models.Q(fine_multiple__gte=1)
+                & models.Q(fine_multiple__lte=3),
+                name="dishonesty_fine_one_to_three_times",
+            ),
+            models.UniqueConstraint(fields=["source"], name="one_dishonesty_record_per_source"),
+        ]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.amount_obtained}"

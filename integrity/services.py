@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from .models import AccessLog, Commitment, Objection, PublicNotice
+from .models import AccessLog, Commitment, DishonestyRecord, Objection, PublicNotice
 
 PERSONAL_FIELDS = "name,id_number,phone,income,disability,bank_account"
 
@@ -126,3 +126,31 @@ def objection_record(*, notice: PublicNotice, text: str, by) -> Objection:
     notice.closed_early = True
     notice.save(update_fields=["closed_early"])
     return Objection.objects.create(notice=notice, text=text, recorded_by=by)
+
+
+def dishonesty_record(
+    *,
+    household,
+    person,
+    reason: str,
+    amount_obtained,
+    fine_multiple,
+    fine_amount,
+    source: str,
+    by,
+) -> DishonestyRecord:
+    """Record established fraud (失信记录) in the caller's transaction; the same source (a
+    receivable, a decision) is recorded once."""
+    record, _created = DishonestyRecord.objects.get_or_create(
+        source=source,
+        defaults={
+            "household": household,
+            "person": person,
+            "reason": reason,
+            "amount_obtained": amount_obtained,
+            "fine_multiple": fine_multiple,
+            "fine_amount": fine_amount,
+            "recorded_by": by,
+        },
+    )
+    return record

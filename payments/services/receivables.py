@@ -20,6 +20,7 @@ from applicants import permissions
 from applicants.models import Household
 from eligibility.models import Enrollment
 from eligibility.services.enrollments import month_of
+from integrity.services import dishonesty_record
 
 from ..models import Line, Receivable, ReceivableItem, Repayment
 from .batches import _refuse
@@ -146,6 +147,17 @@ def receivable_record(
             )
             for month, amount in sorted(months.items())
         )
+        if reason == Receivable.Reason.FRAUD:  # the dishonesty register (SPEC §9) has it too
+            dishonesty_record(
+                household=household,
+                person=household.members.filter(relation="applicant").first(),
+                reason=note or _("骗取社会救助资金"),
+                amount_obtained=total,
+                fine_multiple=fine_multiple,
+                fine_amount=fine_amount,
+                source=f"payments.Receivable:{receivable.pk}",
+                by=user,
+            )
     return receivable
 
 

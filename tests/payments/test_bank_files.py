@@ -295,6 +295,14 @@ def test_fraud_receivable_with_fine_and_repayment(enrolled, approvers, outbox, a
         fine_multiple="2",
     )
     assert receivable.fine_amount == line.amount * 2
+    from integrity.models import DishonestyRecord
+
+    record = DishonestyRecord.objects.get(household=household)  # the dishonesty register
+    assert (record.amount_obtained, record.fine_multiple, record.fine_amount) == (
+        line.amount,
+        2,
+        line.amount * 2,
+    )
     receivables.repayment_record(
         receivable=receivable,
         amount=line.amount,
