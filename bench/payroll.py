@@ -174,13 +174,17 @@ def main() -> None:
             ).pk
             for code in COUNTIES
         ]
-        wait(
-            lambda: Batch.objects.filter(pk__in=made, state="draft").count() == len(made),
-            "generation",
-        )
-        for batch in Batch.objects.filter(pk__in=made).select_related("county"):
-            batches.batch_approve(batch=batch, user=checkers[batch.county.code])
-            bankfiles.batch_export(batch=batch, user=makers[batch.county.code])
+        exported: set[int] = set()
+
+        def approve_and_export_the_generated() -> bool:
+            """Each county approves and exports its batch as soon as it is generated."""
+            for batch in Batch.objects.filter(pk__in=made, state="draft").select_related("county"):
+                batches.batch_approve(batch=batch, user=checkers[batch.county.code])
+                bankfiles.batch_export(batch=batch, user=makers[batch.county.code])
+                exported.add(batch.pk)
+            return len(exported) == len(made)
+
+        wait(approve_and_export_the_generated, "generation")
         wait(
             lambda: not BankFile.objects.filter(batch_id__in=made, sha256="").exists(),
             "bank files",
