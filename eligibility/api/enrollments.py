@@ -104,6 +104,30 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
         except (Enrollment.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
+    # A household's amounts follow from its incomes: every read is logged, masked or not.
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        self._log([row["id"] for row in rows])
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        self._log([response.data["id"]])
+        return response
+
+    def _log(self, ids) -> None:
+        from applicants import masking
+
+        masking.record_read(
+            user=self.request.user,
+            object_type="enrollment",
+            object_ids=ids,
+            request=self.request,
+            channel="api",
+            fields="monthly_amount,amounts",
+        )
+
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description="YYYY-MM", required=True)],
         responses=DueSerializer,

@@ -182,3 +182,19 @@ def test_a_work_refusal_review_names_the_member_masked(enrolled, accounts):
     assert person.name not in review.reported_change
     sup = api(accounts["supervisor"]).get(f"/api/v1/reviews/{review.pk}/").json()
     assert person.name not in sup["reported_change"]
+
+
+def test_enrollment_reads_are_logged_masked_or_not(enrolled, accounts):
+    from integrity.models import AccessLog
+
+    for username, masked in (("approver", False), ("supervisor", True)):
+        client = APIClient()
+        client.force_authenticate(accounts[username])
+        rows = client.get("/api/v1/enrollments/").json()["results"]
+        assert rows
+        one = client.get(f"/api/v1/enrollments/{rows[0]['id']}/")
+        assert one.status_code == 200
+        logged = AccessLog.objects.filter(
+            user=accounts[username], object_type="enrollment", masked=masked
+        )
+        assert logged.count() == len(rows) + 1
