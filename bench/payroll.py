@@ -15,8 +15,6 @@ is imported and timed on its own (target: under 30 s for 1,000,000 lines).
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import tempfile
 import time
 
@@ -61,26 +59,11 @@ def accounts_and_ledger() -> None:
 
 
 def return_file(bank_file, failures: int) -> bytes:
-    """The bank's answer: every line paid but the first ``failures``."""
-    from django.db import connection
+    """The bank's answer (the demo's simulated bank): every line paid but the first few."""
+    from payments.demo import simulated_return
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    total = 0
-    count = 0
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, bank_account, amount FROM payments_line WHERE batch_id = %s"
-            " AND bank_name = %s AND status = 'pending' ORDER BY id",
-            [bank_file.batch_id, bank_file.bank_name],
-        )
-        for pk, account, amount in cursor.fetchall():
-            code = "E1" if count < failures else "0"
-            writer.writerow(["R", pk, account, f"{amount:.2f}", code, ""])
-            total += amount
-            count += 1
-    writer.writerow(["T", count, f"{total:.2f}"])
-    return out.getvalue().encode("utf-8")
+    first = bank_file.lines().order_by("pk").values_list("pk", flat=True)[:failures]
+    return simulated_return(bank_file, dict.fromkeys(first, "E1"))
 
 
 def bound_seconds(month) -> float:

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 import django_filters
-from django.http import FileResponse, Http404
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -19,7 +19,6 @@ from applicants import masking
 from applicants.models import Household, Region
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Enrollment
-from integrity.services import access_log_record
 
 from . import selectors
 from .models import BankFile, Batch, Line, Receivable
@@ -187,13 +186,7 @@ class BankFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_fields = ["batch"]
 
     def get_queryset(self):
-        user = self.request.user
-        qs = BankFile.objects.filter(
-            batch__in=selectors.batch_list(user=user).values("pk")
-        ).select_related("batch__county")
-        if not (user.is_admin_role or user.role in ("approver", "supervisor")):
-            return qs.none()  # a township sees its lines, not the county's bank files
-        return qs.order_by("-batch_id", "bank_name")
+        return selectors.bank_file_list(user=self.request.user).order_by("-batch_id", "bank_name")
 
     def get_object(self):
         try:
@@ -205,27 +198,12 @@ class BankFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         """The file for the bank (layout: docs/payments-bank-files.md)."""
-        bank_file = self.get_object()
-        batch = bank_file.batch
-        if batch.state not in (Batch.State.EXPORTED, Batch.State.RECONCILED):
+        from .views import bank_file_response
+
+        bank_file = selectors.bank_file_exported(user=request.user, pk=self.get_object().pk)
+        if bank_file is None:
             raise Http404
-        access_log_record(
-            user=request.user,
-            object_type="bank_file",
-            object_ids=[bank_file.pk],
-            request=request,
-            channel="api",
-            fields="payee_name,bank_account,amount",
-        )
-        path = bankfiles.bank_file_path(bank_file)
-        response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
-            as_attachment=True,
-            filename=bankfiles.bank_file_name(bank_file),
-            content_type=f"text/csv; charset={batch.encoding}",
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return bank_file_response(request, bank_file, channel="api")
 
     @extend_schema(
         request={"multipart/form-data": ReturnFileSerializer}, responses=BankFileSerializer
@@ -315,7 +293,7 @@ class LineViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        context["unmasked"] = selectors.sees_payees(self.request.user)
+        context["unmasked"] = masking.sees_personal_data(self.request.user)
         return context
 
     def list(self, request, *args, **kwargs):

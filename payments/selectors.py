@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from applicants.masking import mask_account, mask_name, sees_personal_data
+from applicants.masking import mask_account, mask_name
 from applicants.models import Person, Region, Role, User
 from eligibility.labels import RESULT_LABELS
 
@@ -107,10 +107,27 @@ def line_view(line: Line, unmasked: bool) -> dict:
     }
 
 
-def sees_payees(user: User) -> bool:
-    """A citizen sees their own payee in full but the account masked; staff with personal data
-    see both."""
-    return sees_personal_data(user)
+def bank_file_list(*, user: User):
+    """Bank files: a county's whole payroll, so its approvers, the city supervisor and the
+    administrator — not a township, which sees its own lines."""
+    from .models import BankFile
+
+    if not (user.is_admin_role or user.role in (Role.APPROVER, Role.SUPERVISOR)):
+        return BankFile.objects.none()
+    return BankFile.objects.filter(batch__in=batch_list(user=user).values("pk")).select_related(
+        "batch__county"
+    )
+
+
+def bank_file_exported(*, user: User, pk: int):
+    """One bank file the user may download (its batch exported), or None."""
+    from .models import Batch
+
+    return (
+        bank_file_list(user=user)
+        .filter(pk=pk, batch__state__in=[Batch.State.EXPORTED, Batch.State.RECONCILED])
+        .first()
+    )
 
 
 def outstanding_lines(*, user: User) -> QuerySet[Line]:

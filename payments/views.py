@@ -19,7 +19,6 @@ from applicants.errors import DomainError
 from applicants.models import Person, Region, Role
 from applicants.services import member_account_set
 from eligibility.services.enrollments import add_months, this_month
-from integrity.services import access_log_record
 
 from . import selectors
 from .models import BankFile, Batch, Line
@@ -101,7 +100,6 @@ def batch_detail(request, pk: int):
         if batch.state == Batch.State.GENERATING:
             return render(request, "payments/partials/progress.html", {"batch": batch})
         return HttpResponse(headers={"HX-Refresh": "true"})
-    unmasked = selectors.sees_payees(request.user)
     lines = selectors.line_list(user=request.user, filters={"batch": batch.pk})
     attention = list(
         lines.filter(
@@ -110,7 +108,7 @@ def batch_detail(request, pk: int):
             | Q(withheld__gt=0)
         ).order_by("-id")[:100]
     )
-    masking.record_read(
+    unmasked = masking.record_read(
         user=request.user,
         object_type="payment_line",
         object_ids=[line.pk for line in attention],
@@ -126,9 +124,7 @@ def batch_detail(request, pk: int):
             "summary": selectors.batch_summary(batch, request.user),
             "attention": [selectors.line_view(line, unmasked) for line in attention],
             "receivable_items": batch.receivable_items.select_related("receivable")[:100],
-            "bank_files": batch.bank_files.all()
-            if may_order or request.user.is_admin_role or request.user.role == Role.SUPERVISOR
-            else [],
+            "bank_files": selectors.bank_file_list(user=request.user).filter(batch=batch),
             "may_order": may_order,
             "may_approve": may_order and request.user.pk != batch.created_by_id,
             "encodings": Batch.Encoding.choices,
@@ -180,23 +176,20 @@ def _int(value) -> int:
 
 @login_required
 def bank_file_download(request, pk: int):
-    _payroll_reader(request.user)
-    bank_file = (
-        BankFile.objects.filter(
-            pk=pk, batch__in=selectors.batch_list(user=request.user).values("pk")
-        )
-        .select_related("batch__county")
-        .first()
-    )
-    if bank_file is None or request.user.role == Role.CASEWORKER:
+    bank_file = selectors.bank_file_exported(user=request.user, pk=pk)
+    if bank_file is None:
         raise Http404
-    if bank_file.batch.state not in (Batch.State.EXPORTED, Batch.State.RECONCILED):
-        raise Http404
-    access_log_record(
+    return bank_file_response(request, bank_file, channel="page")
+
+
+def bank_file_response(request, bank_file: BankFile, *, channel: str) -> FileResponse:
+    """The bank file as a download (page and API), its read in the audit trail."""
+    masking.record_read(
         user=request.user,
         object_type="bank_file",
         object_ids=[bank_file.pk],
         request=request,
+        channel=channel,
         fields="payee_name,bank_account,amount",
     )
     response = FileResponse(
@@ -236,10 +229,9 @@ def outstanding(request):
         else:
             messages.success(request, _("账户已更正，下月发放时将重新发放。"))
         return redirect("payroll_outstanding")
-    unmasked = selectors.sees_payees(request.user)
     qs = selectors.outstanding_lines(user=request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    masking.record_read(
+    unmasked = masking.record_read(
         user=request.user,
         object_type="payment_line",
         object_ids=[line.pk for line in page.object_list],

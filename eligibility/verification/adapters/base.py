@@ -3,6 +3,7 @@ it (a CSV or JSON result file, a DCI on-search callback)."""
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,7 +20,7 @@ class SourceUnavailable(Exception):
     """The source could not be reached or refused the request: retried, then "no answer"."""
 
 
-class Adapter:
+class Adapter(abc.ABC):
     """Sends one query (the ID numbers of a request) to one source. Answers come back on their
     own channel: a file in the inbox, or the DCI on-search callback."""
 
@@ -27,8 +28,9 @@ class Adapter:
         self.source = source
         self.config = source.config or {}
 
+    @abc.abstractmethod
     def send(self, *, transaction_id: str, id_numbers: list[str]) -> None:
-        raise NotImplementedError
+        """Put the query on its way (a request file, an HTTP search)."""
 
 
 @dataclass(frozen=True, slots=True)
