@@ -195,6 +195,8 @@ CITY_STANDARDS = [
     (StandardItem.SINGLE_PERSON_MULTIPLE, "", "1.5", OLD),
     (StandardItem.WORK_REFUSAL_LIMIT, "", "3", OLD),
     (StandardItem.TEMPORARY_TOWNSHIP_LIMIT, "", "2000", OLD),  # local parameter, demo value
+    (StandardItem.FRAUD_FINE_MIN_MULTIPLE, "", "1", OLD),  # SPEC §9: a fine of 1–3 times
+    (StandardItem.FRAUD_FINE_MAX_MULTIPLE, "", "3", OLD),
     (StandardItem.ADULT_AGE, "", "18", OLD),
     (StandardItem.ELDERLY_AGE, "", "60", OLD),
     (StandardItem.ORPHAN_INSTITUTIONAL, "", "1900", OLD),  # SPEC §5 demo values

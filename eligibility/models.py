@@ -104,6 +104,8 @@ class StandardItem(models.TextChoices):
         "temporary_township_limit",
         _("临时救助镇街审批限额（元）"),
     )
+    FRAUD_FINE_MIN_MULTIPLE = "fraud_fine_min_multiple", _("骗取保障金罚款倍数下限")
+    FRAUD_FINE_MAX_MULTIPLE = "fraud_fine_max_multiple", _("骗取保障金罚款倍数上限")
     ADULT_AGE = "adult_age", _("成年年龄（周岁）")
     ELDERLY_AGE = "elderly_age", _("老年人年龄（周岁，特困无劳动能力）")
     ORPHAN_INSTITUTIONAL = "orphan_institutional", _("孤儿基本生活费·机构养育（元/人·月）")

@@ -22,6 +22,8 @@ OPTIONAL_ITEMS = {
     StandardItem.DIBAO_FLOOR,
     StandardItem.WORK_REFUSAL_LIMIT,  # read by reviews, not by the rules engine
     StandardItem.TEMPORARY_TOWNSHIP_LIMIT,  # read by the 临时救助 decision
+    StandardItem.FRAUD_FINE_MIN_MULTIPLE,  # read by payments' fraud receivable (SPEC §9)
+    StandardItem.FRAUD_FINE_MAX_MULTIPLE,
     # the four categories of issue 8: a region without the number gets "not set" reasons
     StandardItem.ORPHAN_INSTITUTIONAL,
     StandardItem.ORPHAN_DISPERSED,

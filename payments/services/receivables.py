@@ -1,4 +1,5 @@
-"""Overpayment recovery (追缴, MZ-2021; fraud: repayment and a fine of 1–3 times, SPEC §9).
+"""Overpayment recovery (追缴, MZ-2021; fraud: repayment and a fine of 1–3 times, SPEC §9 —
+the range is a standard, ``fraud_fine_min_multiple`` / ``fraud_fine_max_multiple``).
 
 Receivables come from two places: payroll generation finds months paid beyond what the ledger
 now says (a change dated in the past: ``batches._retroactive``), and staff record what a review
@@ -14,11 +15,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import permissions
 from applicants.models import Household
-from eligibility.models import Enrollment
+from eligibility.models import Enrollment, StandardItem
+from eligibility.selectors import standard_value
 from eligibility.services.enrollments import month_of
 from integrity.services import dishonesty_record
 
@@ -38,6 +41,20 @@ def _money(value, field: str) -> Decimal:
     if amount >= Decimal("1e12"):
         _refuse(_("金额过大。"), field)
     return amount
+
+
+def fine_range(village) -> tuple[Decimal, Decimal]:
+    """The fine's multiples in force today for a village (SPEC §9: 1–3 times)."""
+    on = timezone.localdate()
+    low, high = (
+        standard_value(item=item, region=village, area=village.area, on=on)
+        for item in (StandardItem.FRAUD_FINE_MIN_MULTIPLE, StandardItem.FRAUD_FINE_MAX_MULTIPLE)
+    )
+    if low is None or high is None:
+        _refuse(
+            _("未设置骗取保障金罚款倍数标准，请管理员在“标准”中补充后再认定。"), "fine_multiple"
+        )
+    return low, high
 
 
 def paid_for(enrollment: Enrollment, month: dt.date) -> Decimal:
@@ -63,7 +80,7 @@ def receivable_record(
     note: str = "",
 ) -> Receivable:
     """Record money paid without entitlement, itemised per month. A review's finding is the
-    township's to record; fraud, with its fine of 1–3 times, the county's."""
+    township's to record; fraud, with its fine (1–3 times: the standards in force), the county's."""
     if reason not in (Receivable.Reason.REVIEW, Receivable.Reason.FRAUD):
         _refuse(_("请选择追缴原因。"), "reason")
     if schedule not in Receivable.Schedule.values:
@@ -107,14 +124,19 @@ def receivable_record(
     total = sum(months.values(), Decimal("0.00"))
     fine_amount = None
     if reason == Receivable.Reason.FRAUD:
+        low, high = fine_range(village)
         try:
             multiple = Decimal(str(fine_multiple))
         except Exception:  # noqa: BLE001
             multiple = Decimal(0)
-        if not (multiple.is_finite() and Decimal(1) <= multiple <= Decimal(3)) or (
+        if not (multiple.is_finite() and low <= multiple <= high) or (
             multiple != multiple.quantize(Decimal("0.1"))
         ):
-            _refuse(_("罚款倍数应在 1 至 3 倍之间（一位小数）。"), "fine_multiple")
+            _refuse(
+                _("罚款倍数应在 %(low)s 至 %(high)s 倍之间（一位小数）。")
+                % {"low": f"{low.normalize():f}", "high": f"{high.normalize():f}"},
+                "fine_multiple",
+            )
         fine_multiple, fine_amount = multiple, (total * multiple).quantize(CENT)
     else:
         fine_multiple = None

@@ -286,6 +286,36 @@ def test_fraud_receivable_with_fine_and_repayment(enrolled, approvers, outbox, a
             items=[(PREV, line.amount + 1)],
             fine_multiple="2",
         )
+    # the range is a standard with its date (SPEC §9), not a literal: a county that lowers the
+    # ceiling from today refuses 2.5 times, and a region without the standard refuses the fine
+    from applicants.models import Region
+    from eligibility.models import Standard
+
+    county = Region.objects.get(pk=household.village.parent.parent_id)
+    ceiling = Standard.objects.create(
+        item="fraud_fine_max_multiple", region=county, value=2, effective_from=dt.date.today()
+    )
+    with pytest.raises(DomainError, match="1 至 2 倍"):
+        receivables.receivable_record(
+            household=household,
+            user=approvers[0],
+            reason="fraud",
+            items=[(PREV, line.amount)],
+            fine_multiple="2.5",
+        )
+    ceiling.delete()
+    floors = Standard.objects.filter(item="fraud_fine_min_multiple")
+    kept = list(floors.values("item", "region_id", "area", "value", "effective_from"))
+    floors.delete()
+    with pytest.raises(DomainError, match="未设置骗取保障金罚款倍数"):
+        receivables.receivable_record(
+            household=household,
+            user=approvers[0],
+            reason="fraud",
+            items=[(PREV, line.amount)],
+            fine_multiple="2",
+        )
+    Standard.objects.bulk_create(Standard(**row) for row in kept)
     receivable = receivables.receivable_record(
         household=household,
         user=approvers[0],
