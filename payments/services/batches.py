@@ -22,6 +22,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from applicants import permissions
 from applicants.errors import DomainError
-from applicants.models import Person, Region
+from applicants.models import Region
 from eligibility.models import Enrollment, TemporaryGrant
 from eligibility.rules.frozen import STATUS_ONLY
 from eligibility.selectors import AMOUNTS_DUE_SQL, amounts_due, amounts_due_params
@@ -418,36 +419,46 @@ def batch_finish(*, batch_id: int) -> bool:
     return True
 
 
-def _payee_of_household(household_id: int) -> Person | None:
-    return (
-        Person.objects.filter(household_id=household_id, relation=Person.Relation.APPLICANT)
-        .select_related("household__village")
-        .first()
-    )
+#: Reissues (补发 of a failed or account-less line): the payee by today's accounts (the same
+#: fragment as generation), only when usable, and for a failed line only to another account
+REISSUE_LINES_SQL = f"""
+    INSERT INTO payments_line ({_LINE_COLUMNS}, grant_id, reissue_of_id)
+    SELECT {_LINE_VALUES}, src.grant_id, src.line_id
+    FROM (
+        SELECT l.id AS line_id, l.enrollment_id, l.household_id, e.person_id,
+               l.category AS policy_code, l.month, l.amount, l.grant_id,
+               l.status AS old_status, l.bank_account AS old_account
+        FROM payments_line l
+        LEFT JOIN eligibility_enrollment e ON e.id = l.enrollment_id
+        WHERE l.id = ANY(%(ids)s)
+    ) src
+    {_PAYEE_JOINS}
+    WHERE p.id IS NOT NULL AND p.status <> 'deceased' AND p.bank_account <> ''
+      AND p.bank_name <> '' AND NOT (src.old_status = 'failed' AND p.bank_account = src.old_account)
+    ON CONFLICT (reissue_of_id) WHERE reissue_of_id IS NOT NULL DO NOTHING
+"""  # noqa: S608  # nosec B608 - composed of this module's constants; values are parameters
 
-
-def _payee_for(line: Line) -> Person | None:
-    """Whom a reissue pays now: the same rule as generation, on today's accounts."""
-    if line.enrollment_id and line.enrollment.person_id:
-        own = line.enrollment.person
-        if own.bank_account:
-            return own
-    return _payee_of_household(line.household_id)
-
-
-def _usable(person: Person | None) -> bool:
-    return bool(
-        person
-        and person.status != Person.Status.DECEASED
-        and person.bank_account
-        and person.bank_name
-    )
+#: Approved 临时救助 grants: paid to the household's applicant, held with the reason when unusable;
+#: the month is the grant's approval month in the city's time zone
+GRANT_LINES_SQL = f"""
+    INSERT INTO payments_line ({_LINE_COLUMNS}, grant_id)
+    SELECT {_LINE_VALUES}, src.grant_id
+    FROM (
+        SELECT g.id AS grant_id, NULL::bigint AS enrollment_id, g.household_id,
+               NULL::bigint AS person_id, 'temporary' AS policy_code,
+               date_trunc('month', g.approved_at AT TIME ZONE %(tz)s)::date AS month, g.amount
+        FROM eligibility_temporarygrant g
+        WHERE g.id = ANY(%(ids)s)
+    ) src
+    {_PAYEE_JOINS}
+    ON CONFLICT (grant_id) WHERE kind = 'temporary' DO NOTHING
+"""  # noqa: S608  # nosec B608 - composed of this module's constants; values are parameters
 
 
 def _reissues(batch: Batch, villages: list[int]) -> None:
     """Failed lines, and lines held for want of an account, are paid again in the next
     payroll once the payee's account is right (one reissue per line, by constraint)."""
-    outstanding = (
+    outstanding = list(
         Line.objects.select_for_update(of=("self",))
         .filter(
             OUTSTANDING,
@@ -457,75 +468,40 @@ def _reissues(batch: Batch, villages: list[int]) -> None:
             amount__gt=0,
         )
         .exclude(batch=batch)
-        .select_related("enrollment__person")
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for line in outstanding:
-        payee = _payee_for(line)
-        if not _usable(payee):
-            continue
-        if line.status == Line.Status.FAILED and (payee.bank_account == line.bank_account):
-            continue  # the same account would fail again: wait for the correction
-        Line.objects.create(
-            batch=batch,
-            kind=Line.Kind.REISSUE,
-            enrollment_id=line.enrollment_id,
-            grant_id=line.grant_id,
-            household_id=line.household_id,
-            payee=payee,
-            township_id=line.township_id,
-            category=line.category,
-            month=line.month,
-            due_amount=line.amount,
-            withheld=0,
-            amount=line.amount,
-            payee_name=payee.name,
-            bank_name=payee.bank_name,
-            bank_account=payee.bank_account,
-            status=Line.Status.PENDING,
-            reissue_of=line,
-        )
+    if outstanding:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                REISSUE_LINES_SQL,
+                {"batch": batch.pk, "kind": Line.Kind.REISSUE, "ids": outstanding},
+            )
 
 
 def _grants(batch: Batch, villages: list[int]) -> None:
     """Approved 临时救助 grants of the county not yet in a batch, paid once (unique per grant)."""
-    grants = (
+    grants = list(
         TemporaryGrant.objects.select_for_update(of=("self",))
         .filter(
             status=TemporaryGrant.Status.APPROVED,
             household__village_id__in=villages,
             payment_lines__isnull=True,
         )
-        .select_related("household__village")
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    for grant in grants:
-        payee = _payee_of_household(grant.household_id)
-        hold = ""
-        if grant.amount <= 0:
-            hold = Line.Hold.NOT_POSITIVE
-        elif payee is not None and payee.status == Person.Status.DECEASED:
-            hold = Line.Hold.DECEASED
-        elif not _usable(payee):
-            hold = Line.Hold.NO_ACCOUNT
-        Line.objects.create(
-            batch=batch,
-            kind=Line.Kind.TEMPORARY,
-            grant=grant,
-            household_id=grant.household_id,
-            payee=payee,
-            township_id=grant.household.village.parent_id,
-            category="temporary",
-            month=month_of(grant.approved_at.date()),
-            due_amount=grant.amount,
-            withheld=0,
-            amount=grant.amount,
-            payee_name=payee.name if payee else "",
-            bank_name=payee.bank_name if payee else "",
-            bank_account=payee.bank_account if payee else "",
-            status=Line.Status.HELD if hold else Line.Status.PENDING,
-            hold_reason=hold,
-        )
+    if grants:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                GRANT_LINES_SQL,
+                {
+                    "batch": batch.pk,
+                    "kind": Line.Kind.TEMPORARY,
+                    "ids": grants,
+                    "tz": settings.TIME_ZONE,
+                },
+            )
 
 
 def _totals(batch: Batch) -> None:

@@ -239,6 +239,37 @@ def test_temporary_grant_paid_once_and_marked_paid(grant, approvers, outbox):
     assert not Line.objects.filter(batch=nxt, grant=grant).exists()
 
 
+def test_grant_without_account_is_held_then_reissued_in_its_local_month(grant, approvers):
+    """A grant approved at 00:30 on the 1st in Weihai (16:30 UTC the day before) belongs to the
+    new month; with no account its line is held with the reason, and once the account is on
+    file the next payroll reissues it once, to that account."""
+    from zoneinfo import ZoneInfo
+
+    approved = dt.datetime(M.year, M.month, 1, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    type(grant).objects.filter(pk=grant.pk).update(approved_at=approved)
+    batch = payroll(approvers[0], M)
+    held = Line.objects.get(batch=batch, grant=grant)
+    assert (held.kind, held.month, held.status, held.hold_reason) == (
+        "temporary",
+        M,
+        "held",
+        "no_account",
+    )
+    with_accounts()
+    later = payroll(approvers[0], add_months(M, 1))
+    reissue = Line.objects.get(batch=later, reissue_of=held)
+    assert (reissue.kind, reissue.grant_id, reissue.month, reissue.amount, reissue.status) == (
+        "reissue",
+        grant.pk,
+        M,
+        grant.amount,
+        "pending",
+    )
+    assert reissue.bank_account.startswith("6217")
+    assert payroll(approvers[0], add_months(M, 1)).pk == later.pk
+    assert Line.objects.filter(reissue_of=held).count() == 1
+
+
 def test_one_off_batch_pays_an_emergency_grant_between_payrolls(grant, approvers):
     with_accounts()
     batch = batches.batch_start(
