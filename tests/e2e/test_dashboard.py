@@ -122,4 +122,3 @@ def test_every_chart_renders_and_matches_the_database(page, shot, demo_data):
     # the supervisor reads masked: no full ID number on the page
     assert "**********" in rows.first.inner_text()
     shot(page, "2-households")
-
