@@ -28,8 +28,9 @@
     return {
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { type: "scroll", top: 0 },
-      grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+      // a plain legend wraps (a scrolling one would hide categories on paper)
+      legend: { type: "plain", top: 0 },
+      grid: { left: 8, right: 16, top: 30 + 22 * Math.ceil(series.length / 4), bottom: 8, containLabel: true },
       // every region's name shows: none is hidden when the axis is crowded (rotate instead)
       xAxis: { type: "category", data: d.x, axisLabel: { interval: 0, rotate: many ? 35 : 0, hideOverlap: false } },
       yAxis: yAxis,
@@ -59,7 +60,14 @@
 
   if (typeof echarts !== "undefined") {
     Array.prototype.forEach.call(document.querySelectorAll("[data-chart]"), draw);
-    window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
+    var resize = function () { drawn.forEach(function (c) { c.resize(); }); };
+    window.addEventListener("resize", resize);
+    // the printed page (A4 less margins) is narrower than the screen: draw to its width, and
+    // back to the screen's after
+    window.addEventListener("beforeprint", function () {
+      drawn.forEach(function (c) { c.resize({ width: 680 }); });
+    });
+    window.addEventListener("afterprint", resize);
   }
 
   document.addEventListener("click", function (event) {

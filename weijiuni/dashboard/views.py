@@ -17,6 +17,7 @@ from applicants.models import Region
 from eligibility import exports as sheets
 from integrity.services import access_log_record
 
+from ..models import SummaryBuild
 from . import charts
 from .households import category_choices, township_households
 from .params import DashboardParams, ParamsError, can_read_dashboard, scope_root
@@ -96,6 +97,7 @@ def dashboard(request):
             "trail": _trail(params.region, scope_root(user)),
             "is_township": params.region.level == Region.Level.TOWNSHIP,
             "categories": category_choices(),
+            "built": SummaryBuild.objects.order_by("-finished_at").first(),
         },
         status=400 if errors else 200,
     )
