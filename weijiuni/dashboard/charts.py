@@ -173,13 +173,6 @@ def _rows(sql: str, args: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _number(value) -> int | str:
-    """Counts as integers; money as a string with 2 places (JSON keeps it exact)."""
-    if isinstance(value, Decimal) and value != value.to_integral_value():
-        return f"{value:.2f}"
-    return int(value or 0)
-
-
 def _money(chart: Chart, value: str, number) -> int | str:
     if value == "amount":
         return f"{Decimal(number or 0):.2f}"

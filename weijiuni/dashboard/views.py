@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from urllib.parse import urlencode
 
@@ -23,6 +24,7 @@ from .households import category_choices, township_households
 from .params import DashboardParams, ParamsError, can_read_dashboard, scope_root
 
 HOUSEHOLDS_PAGE = 50
+MONEY = re.compile(r"^-?\d+\.\d{2}$")
 
 
 def _reader(request) -> None:
@@ -142,12 +144,10 @@ def dashboard_export(request, code: str):
 
 
 def _cell(value):
-    """Numbers as numbers (money strings too: a sheet sums them), text as text."""
-    if isinstance(value, str):
-        try:
-            return float(value) if value.replace(".", "", 1).lstrip("-").isdigit() else value
-        except ValueError:
-            return value
+    """Money (a string with 2 places) as a number a sheet can sum; counts are numbers already;
+    names and region codes stay text."""
+    if isinstance(value, str) and MONEY.match(value):
+        return float(value)
     return value
 
 
