@@ -146,15 +146,6 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
-# Beat's schedules (the database scheduler copies these into its table at start): the
-# supervisor dashboard's summaries are rebuilt every night besides after each batch job.
-CELERY_BEAT_SCHEDULE = {
-    "dashboard-summaries-nightly": {
-        "task": "weijiuni.summaries_rebuild",
-        "schedule": crontab(hour=env.int("DASHBOARD_REBUILD_HOUR", default=2), minute=15),
-        "kwargs": {"reason": "nightly"},
-    },
-}
 
 # --- Users, passwords, lockout, sessions -------------------------------------------------------
 AUTH_USER_MODEL = "applicants.User"
@@ -411,8 +402,15 @@ HEALTH_TOKEN = (
 
 # --- Payments (issue 9) --------------------------------------------------------------------------
 #: where bank files are written for the bank transfer (one per batch and bank)
-# Supervisor dashboard: months of history its summaries keep (the charts' longest period).
+# Supervisor dashboard: months of history its summaries keep (the charts' longest period); the
+# summaries are rebuilt after each batch job and every night (beat; the database scheduler
+# copies this entry into its table at start).
 DASHBOARD_MONTHS = env.int("DASHBOARD_MONTHS", default=24)
+CELERY_BEAT_SCHEDULE["dashboard-summaries-nightly"] = {
+    "task": "weijiuni.summaries_rebuild",
+    "schedule": crontab(hour=env.int("DASHBOARD_REBUILD_HOUR", default=2), minute=15),
+    "kwargs": {"reason": "nightly"},
+}
 PAYMENTS_OUTBOX = Path(env.str("PAYMENTS_OUTBOX", default=str(BASE_DIR / ".run" / "bank")))
 CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
     "task": "payments.generation_resume",

@@ -235,3 +235,17 @@ def test_each_chart_exports_its_table_to_excel(client, supervisor, enrolled):
     book = openpyxl.load_workbook(io.BytesIO(b"".join(households.streaming_content)))
     last = list(book.active.iter_rows(values_only=True))[-1]
     assert last[0] == "合计" and last[2] == Household.objects.count()
+
+
+def test_region_codes_stay_text_and_money_is_a_number_in_excel(client, supervisor, enrolled):
+    summaries_rebuild(reason="test")
+    client.force_login(supervisor)
+    response = client.get("/dashboard/export/paid_regions.xlsx", secure=True)
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    codes = [r[1] for r in rows[1:-1]]
+    assert codes and all(isinstance(c, str) and c.startswith("3710") for c in codes)
+    assert all(isinstance(r[3], int | float) for r in rows[1:])

@@ -71,7 +71,7 @@ def test_a_finished_batch_job_rebuilds_the_dashboard_in_a_real_worker(worker, re
     from applicants.tasks import enqueue_summaries_rebuild
     from weijiuni.models import SummaryBuild, SummaryRow
 
-    monkeypatch.setattr(current_app.conf, "task_default_queue", worker)
+    monkeypatch.setitem(current_app.conf, "task_default_queue", worker)
     Household.objects.create(village=Region.objects.get(code="371002001001"))
     with transaction.atomic():
         enqueue_summaries_rebuild("test")
