@@ -14,6 +14,8 @@ Timed, in the same run:
 - ``GET /dashboard/`` (the page, every chart) and ``GET /api/v1/dashboard/`` (its data) as the
   city supervisor through Django's full stack (middleware, session, templates), ``--requests``
   each after a warm-up: p50 and p95 (target p95 ≤ 200 ms);
+- the drill-down's last step, ``GET /api/v1/dashboard/households/?region=<the township with
+  the most households>`` (a page of 50, masked, logged): p95 reported, not in the closing line;
 - the bound: the plain SQL read of the same summary rows (``SELECT … FROM
   weijiuni_summaryrow WHERE path LIKE '371000/%'``), p95 over as many reads.
 
@@ -156,8 +158,21 @@ def main() -> None:
     page = requests(client, "/dashboard/", args.requests)
     api = requests(client, "/api/v1/dashboard/", args.requests)
     county = requests(client, "/api/v1/dashboard/?region=371002", args.requests)
+    busiest = (
+        SummaryRow.objects.filter(metric="households")
+        .order_by("-n")
+        .values_list("township__code", flat=True)
+        .first()
+    )
+    drill = requests(client, f"/api/v1/dashboard/households/?region={busiest}", args.requests)
     plain = plain_reads(args.requests)
-    for name, samples in (("page", page), ("api", api), ("api_county", county), ("sql", plain)):
+    for name, samples in (
+        ("page", page),
+        ("api", api),
+        ("api_county", county),
+        (f"api_households_{busiest}", drill),
+        ("sql", plain),
+    ):
         print(
             f"{name} n={len(samples)} p50_ms={p(samples, 0.5) * 1000:.1f} "
             f"p95_ms={p(samples, 0.95) * 1000:.1f}"
