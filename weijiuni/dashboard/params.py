@@ -19,9 +19,9 @@ from eligibility.services.enrollments import add_months, month_of
 
 from .build import window
 
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-CODE = re.compile(r"^\d{6,12}$")
+MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+CODE = re.compile(r"^\d{6,12}$", re.ASCII)
 #: the default period: this many months up to the last month kept
 DEFAULT_MONTHS = 12
 
