@@ -162,6 +162,12 @@ def _overdue_q(today: dt.date) -> Q:
     return Q(due_on__lt=today) | Q(case_due_on__lt=today)
 
 
+def open_overdue_q(today: dt.date) -> Q:
+    """An open case past a time limit: the one definition the inbox, the overdue list and the
+    supervisor dashboard's summary share."""
+    return Q(state__in=OPEN_STATES) & _overdue_q(today)
+
+
 def application_list(*, user, filters=None, with_history: bool = True):
     """Applications in scope; overdue first, then by their next time limit (the inbox order).
 

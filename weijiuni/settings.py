@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -401,6 +402,15 @@ HEALTH_TOKEN = (
 
 # --- Payments (issue 9) --------------------------------------------------------------------------
 #: where bank files are written for the bank transfer (one per batch and bank)
+# Supervisor dashboard: months of history its summaries keep (the charts' longest period); the
+# summaries are rebuilt after each batch job and every night (beat; the database scheduler
+# copies this entry into its table at start).
+DASHBOARD_MONTHS = env.int("DASHBOARD_MONTHS", default=24)
+CELERY_BEAT_SCHEDULE["dashboard-summaries-nightly"] = {
+    "task": "weijiuni.summaries_rebuild",
+    "schedule": crontab(hour=env.int("DASHBOARD_REBUILD_HOUR", default=2), minute=15),
+    "kwargs": {"reason": "nightly"},
+}
 PAYMENTS_OUTBOX = Path(env.str("PAYMENTS_OUTBOX", default=str(BASE_DIR / ".run" / "bank")))
 CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
     "task": "payments.generation_resume",

@@ -14,6 +14,8 @@ from payments import views as payment_views
 
 from . import health, login_views, views
 from .api.auth import LogoutAllView, LogoutView, TokenView
+from .dashboard import api as dashboard_api
+from .dashboard import views as dashboard_views
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -22,6 +24,17 @@ api_v1 = [
     path("", include("applicants.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("payments.api")),
+    path("dashboard/", dashboard_api.DashboardView.as_view(), name="api-dashboard"),
+    path(
+        "dashboard/charts/<slug:code>/",
+        dashboard_api.DashboardChartView.as_view(),
+        name="api-dashboard-chart",
+    ),
+    path(
+        "dashboard/households/",
+        dashboard_api.DashboardHouseholdsView.as_view(),
+        name="api-dashboard-households",
+    ),
 ]
 
 urlpatterns = [
@@ -34,7 +47,15 @@ urlpatterns = [
     path("accounts/two-factor/", login_views.two_factor_setup, name="two_factor_setup"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/export/<slug:code>.xlsx",
+        dashboard_views.dashboard_export,
+        name="dashboard_export",
+    ),
+    path(
+        "dashboard/households/", dashboard_views.dashboard_households, name="dashboard_households"
+    ),
     path("department/", eligibility_views.department_policies, name="department_home"),
     path("selfcheck/", eligibility_views.selfcheck, name="selfcheck"),
     path("policies/", eligibility_views.policy_catalog, name="policies"),

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from applicants.models import Region
+from applicants.tasks import enqueue_summaries_rebuild
 
 from ..models import (
     EnrollmentAmount,
@@ -298,6 +299,7 @@ def _finish(run_id: int) -> None:
     run.status = Reevaluation.Status.DONE
     run.finished_at = timezone.now()
     run.save(update_fields=["report", "status", "finished_at"])
+    enqueue_summaries_rebuild("reevaluation")
 
 
 def reevaluation_replay(amount: EnrollmentAmount) -> Decimal | None:

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import permissions
+from applicants.tasks import enqueue_summaries_rebuild
 from eligibility.models import TemporaryGrant
 
 from ..models import BankFile, Batch, Line
@@ -328,6 +329,7 @@ def bank_file_reconcile(*, bank_file: BankFile, data: bytes, user) -> BankFile:
         if not batch.bank_files.filter(returned_at__isnull=True).exists():
             batch.state, batch.reconciled_at = Batch.State.RECONCILED, timezone.now()
             batch.save(update_fields=["state", "reconciled_at"])
+            enqueue_summaries_rebuild("reconciliation")
     return bank_file
 
 

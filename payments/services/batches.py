@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from applicants import permissions
 from applicants.errors import DomainError
 from applicants.models import Region
+from applicants.tasks import enqueue_summaries_rebuild
 from eligibility.models import Enrollment, TemporaryGrant
 from eligibility.rules.frozen import STATUS_ONLY
 from eligibility.selectors import AMOUNTS_DUE_SQL, amounts_due, amounts_due_params
@@ -416,6 +417,7 @@ def batch_finish(*, batch_id: int) -> bool:
         batch.state = Batch.State.DRAFT
         batch.generated_at = timezone.now()
         batch.save()
+        enqueue_summaries_rebuild("payroll")
     return True
 
 

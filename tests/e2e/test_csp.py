@@ -77,10 +77,13 @@ def test_main_pages_report_no_csp_violation(watched, accounts, username):
 def test_dashboard_chart_and_its_tooltip_draw_under_the_csp(watched, accounts):
     from applicants.demo import seed_households
 
+    from weijiuni.dashboard.build import summaries_rebuild
+
     seed_households(count=20)
+    summaries_rebuild(reason="test")
     login(watched, "supervisor")
-    watched.wait_for_selector("#chart-by-county canvas")
-    box = watched.locator("#chart-by-county").bounding_box()
+    watched.wait_for_selector('[data-chart="households_regions"] svg')
+    box = watched.locator('[data-chart="households_regions"]').bounding_box()
     watched.mouse.move(box["x"] + box["width"] / 3, box["y"] + box["height"] / 2)
     watched.wait_for_timeout(500)
     assert violations(watched) == []

@@ -56,3 +56,38 @@ def test_task_runs_in_a_real_worker_against_the_test_database(worker, regions):
 
     result = ping.apply_async(queue=worker)
     assert result.get(timeout=60) == {"pong": True, "regions": Region.objects.count()}
+
+
+@pytest.mark.worker
+def test_a_finished_batch_job_rebuilds_the_dashboard_in_a_real_worker(worker, regions, monkeypatch):
+    """The hook a payroll, a reconciliation or a re-evaluation calls: nothing is sent before
+    the commit; after it, a real worker rebuilds the summaries from the tables."""
+    import time
+
+    from celery import current_app
+    from django.db import transaction
+
+    from applicants.models import Household, Region
+    from applicants.tasks import enqueue_summaries_rebuild
+    from weijiuni.models import SummaryBuild, SummaryRow
+
+    monkeypatch.setitem(current_app.conf, "task_default_queue", worker)
+    Household.objects.create(village=Region.objects.get(code="371002001001"))
+    with transaction.atomic():
+        enqueue_summaries_rebuild("test")
+        time.sleep(1)
+        assert not SummaryBuild.objects.exists()  # not sent before the commit
+    deadline = time.monotonic() + 60
+    while not SummaryBuild.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    build = SummaryBuild.objects.get()
+    assert build.reason == "test"
+    assert sum(SummaryRow.objects.filter(metric="households").values_list("n", flat=True)) == 1
+
+
+def test_beat_rebuilds_the_dashboard_every_night():
+    from weijiuni.celery import app
+
+    entry = app.conf.beat_schedule["dashboard-summaries-nightly"]
+    assert entry["task"] == "weijiuni.summaries_rebuild"
+    assert entry["task"] in app.tasks

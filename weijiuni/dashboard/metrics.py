@@ -1,0 +1,172 @@
+"""What the supervisor dashboard counts (SPEC §10): one SQL statement per metric.
+
+Each metric's statement returns rows of ``(township_id, period, key, n, people, amount)`` —
+one township, one period (a month's first day, a day, or the build's day for a snapshot), one
+key (a category, a hardship type, a time limit …) — and the rebuild
+(:mod:`weijiuni.dashboard.build`) inserts them into ``weijiuni_summaryrow`` under the metric's
+code. Adding a metric is one :class:`Metric` here and one chart in :mod:`.charts`.
+
+Statements take these parameters: ``first`` and ``last`` (first days of the first and last
+month kept), ``today`` and ``tz`` (the city's time zone, for timestamps to days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import CharField, Count, F, Value
+from django.db.models.functions import Coalesce, NullIf
+
+#: persons who still live in each household (a household enrollment covers them all)
+_SIZES = """
+    SELECT household_id, count(*) AS size FROM applicants_person
+    WHERE status = 'living' GROUP BY household_id
+"""
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One summary: ``sql`` is a statement, or a function of the parameters returning
+    ``(sql, params)`` (for a metric whose definition lives in another app's selectors).
+
+    ``grain`` is ``month`` (period = first of the month), ``day`` or ``snapshot`` (period =
+    the build's day: a count of now, such as the overdue cases). ``stock`` metrics are a level
+    at each period (people enrolled): a reader takes the last period, never a sum over
+    periods; the others are flows (paid, new) and are summed."""
+
+    code: str
+    sql: str | Callable[[dict], tuple[str, list]]
+    grain: str = "month"
+    stock: bool = False
+
+
+# 在保: people covered by an active enrollment in each month (a household enrollment covers
+# its living members, a member's own enrollment one person). Computed from starts and ends
+# (+1 in the start month, -1 in the month after the end) summed over the months, so the cost
+# is one pass over the enrollments, not one per month.
+ENROLLED = Metric(
+    code="enrolled",
+    stock=True,
+    sql=f"""
+    WITH e AS (
+        SELECT v.parent_id AS township_id, c.code AS key, e.start_month AS s, e.end_month AS t,
+               CASE WHEN e.person_id IS NULL THEN coalesce(hs.size, 1) ELSE 1 END AS people
+        FROM eligibility_enrollment e
+        JOIN eligibility_category c ON c.id = e.category_id
+        JOIN applicants_household h ON h.id = e.household_id
+        JOIN applicants_region v ON v.id = h.village_id
+        LEFT JOIN ({_SIZES}) hs ON hs.household_id = e.household_id
+        WHERE (e.end_month IS NULL OR e.end_month >= e.start_month)
+          AND e.start_month <= %(last)s
+    ), d AS (
+        SELECT township_id, key, greatest(s, %(first)s) AS month, 1 AS n, people FROM e
+        UNION ALL
+        SELECT township_id, key, greatest((t + interval '1 month')::date, %(first)s), -1, -people
+        FROM e WHERE t IS NOT NULL AND t < %(last)s
+    ), g AS (
+        SELECT township_id, key, month, sum(n) AS n, sum(people) AS people
+        FROM d GROUP BY 1, 2, 3
+    ), k AS (
+        SELECT DISTINCT township_id, key FROM g
+    ), months AS (
+        SELECT generate_series(%(first)s::date, %(last)s::date, interval '1 month')::date AS month
+    )
+    SELECT township_id, period, key, n, people, 0 FROM (
+        SELECT k.township_id, m.month AS period, k.key,
+               sum(coalesce(g.n, 0)) OVER w AS n, sum(coalesce(g.people, 0)) OVER w AS people
+        FROM k CROSS JOIN months m
+        LEFT JOIN g ON g.township_id = k.township_id AND g.key = k.key AND g.month = m.month
+        WINDOW w AS (PARTITION BY k.township_id, k.key ORDER BY m.month)
+    ) x WHERE n <> 0 OR people <> 0
+    """,  # noqa: S608  # nosec B608 - a constant subquery; values are parameters
+)
+
+# 新纳入: enrollments made each day (纳入时间), by category: "new since a date" sums the days.
+NEW_ENROLLMENTS = Metric(
+    code="new_enrollments",
+    grain="day",
+    sql=f"""
+    SELECT v.parent_id, (e.created_at AT TIME ZONE %(tz)s)::date, c.code, count(*),
+           sum(CASE WHEN e.person_id IS NULL THEN coalesce(hs.size, 1) ELSE 1 END), 0
+    FROM eligibility_enrollment e
+    JOIN eligibility_category c ON c.id = e.category_id
+    JOIN applicants_household h ON h.id = e.household_id
+    JOIN applicants_region v ON v.id = h.village_id
+    LEFT JOIN ({_SIZES}) hs ON hs.household_id = e.household_id
+    WHERE e.created_at >= %(first)s::timestamp AT TIME ZONE %(tz)s
+    GROUP BY 1, 2, 3
+    """,  # noqa: S608  # nosec B608 - a constant subquery; values are parameters
+)
+
+# 临时救助: grants approved each month (人次 and yuan), by hardship type; cancelled ones not.
+TEMPORARY = Metric(
+    code="temporary",
+    sql="""
+    SELECT v.parent_id, date_trunc('month', g.approved_at AT TIME ZONE %(tz)s)::date,
+           g.hardship_type, count(*), count(*), sum(g.amount)
+    FROM eligibility_temporarygrant g
+    JOIN applicants_household h ON h.id = g.household_id
+    JOIN applicants_region v ON v.id = h.village_id
+    WHERE g.status <> 'cancelled'
+      AND g.approved_at >= %(first)s::timestamp AT TIME ZONE %(tz)s
+    GROUP BY 1, 2, 3
+    """,
+)
+
+# 资金发放: money the banks confirmed paid (status paid), by the month it was for and by category.
+PAID = Metric(
+    code="paid",
+    sql="""
+    SELECT l.township_id, l.month, l.category, count(*), 0, sum(l.amount)
+    FROM payments_line l
+    WHERE l.status = 'paid' AND l.month BETWEEN %(first)s AND %(last)s
+    GROUP BY 1, 2, 3
+    """,
+)
+
+
+def _overdue(params: dict) -> tuple[str, list]:
+    """超期案件 now, by the time limit missed: the inbox's own definition (issue 13)."""
+    from applicants.models import Application
+    from eligibility.selectors import open_overdue_q
+
+    today: dt.date = params["today"]
+    qs = (
+        Application.objects.filter(open_overdue_q(today))
+        .order_by()
+        .values(
+            township=F("village__parent_id"),
+            period=Value(today),
+            group=Coalesce(NullIf("due_for", Value("")), Value("case"), output_field=CharField()),
+        )
+        .annotate(n=Count("id"), people=Value(0), amount=Value(0))
+        .values_list("township", "period", "group", "n", "people", "amount")
+    )
+    sql, sql_params = qs.query.sql_with_params()
+    # by the columns' names: the ORM chooses the order of its SELECT list
+    columns = 'SELECT "township", "period", "group", "n", "people", "amount"'
+    return f"{columns} FROM ({sql}) q", list(sql_params)
+
+
+OVERDUE = Metric(code="overdue", grain="snapshot", stock=True, sql=_overdue)
+
+# 登记家庭: households registered each month (and their living members); all months, so that
+# the sum over periods is every household registered.
+HOUSEHOLDS = Metric(
+    code="households",
+    sql=f"""
+    SELECT v.parent_id, date_trunc('month', h.created_at AT TIME ZONE %(tz)s)::date, v.area,
+           count(*), coalesce(sum(hs.size), 0), 0
+    FROM applicants_household h
+    JOIN applicants_region v ON v.id = h.village_id
+    LEFT JOIN ({_SIZES}) hs ON hs.household_id = h.id
+    GROUP BY 1, 2, 3
+    """,  # noqa: S608  # nosec B608 - a constant subquery; values are parameters
+)
+
+#: every metric the rebuild writes, in order (organizations, projects, people served and
+#: anomalies join here as they land: one Metric each)
+METRICS: list[Metric] = [ENROLLED, NEW_ENROLLMENTS, TEMPORARY, PAID, OVERDUE, HOUSEHOLDS]
+BY_CODE = {m.code: m for m in METRICS}
