@@ -406,3 +406,11 @@ CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
     "task": "payments.generation_resume",
     "schedule": 300.0,
 }
+
+# --- Fund-anomaly checks (issue 11 item 6, SPEC §9) -----------------------------------------------
+#: how often every check runs (seconds; nightly by default); findings are unique per subject
+ANOMALY_CHECKS_EVERY = env.float("ANOMALY_CHECKS_EVERY", default=24 * 3600.0)
+CELERY_BEAT_SCHEDULE["integrity-anomaly-checks"] = {
+    "task": "integrity.anomaly_checks",
+    "schedule": ANOMALY_CHECKS_EVERY,
+}
