@@ -311,8 +311,10 @@ def check_run(kind: str, *, today=None) -> RunResult:
     started = timezone.now()
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('integrity.anomaly'), %s)",
-                       [list(Check).index(kind)])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('integrity.anomaly'), %s)",
+            [list(Check).index(kind)],
+        )
         cursor.execute(
             _STORE_SQL.format(select=CHECK_SQL[kind]),  # nosec B608 - module constants
             {**check_params(today=today), "kind": kind.value},

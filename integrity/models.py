@@ -284,9 +284,7 @@ class AnomalyFinding(models.Model):
         _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     evidence = models.JSONField(_("证据"), default=dict)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     first_found_at = models.DateTimeField(_("首次发现"), db_default=Now())
     last_found_at = models.DateTimeField(_("最近一次发现"), db_default=Now())
     assigned_to = models.ForeignKey(

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
 from applicants import portal
 from applicants import views as applicant_views
@@ -12,8 +13,12 @@ from eligibility import views as eligibility_views
 from eligibility.verification import views as verification_views
 from payments import views as payment_views
 
-from . import health, login_views, views
+from . import anomalies, health, login_views, views
+from .api.anomalies import AnomalyFindingViewSet
 from .api.auth import LogoutAllView, LogoutView, TokenView
+
+anomaly_router = SimpleRouter()
+anomaly_router.register("anomaly-findings", AnomalyFindingViewSet, basename="anomaly-finding")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -22,6 +27,7 @@ api_v1 = [
     path("", include("applicants.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("payments.api")),
+    path("", include(anomaly_router.urls)),
 ]
 
 urlpatterns = [
@@ -57,6 +63,8 @@ urlpatterns = [
     path("enrollments/export.xlsx", inbox_views.export_enrollments, name="export_enrollments"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("oversight/overdue/", case_views.overdue_list, name="overdue"),
+    path("oversight/anomalies/", anomalies.anomaly_list, name="anomalies"),
+    path("oversight/anomalies/<int:pk>/", anomalies.anomaly_detail, name="anomaly_detail"),
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),
     path("reviews/<int:pk>/", case_views.review_detail, name="review_detail"),
     path("households/<int:pk>/change/", case_views.report_change, name="report_change"),
