@@ -67,7 +67,7 @@ PAID_AFTER_DEATH_SQL = f"""
                'line_count', count(*),
                'lines', jsonb_agg(jsonb_build_object(
                    'line_id', l.id, 'batch_id', l.batch_id, 'month', to_char(l.month, 'YYYY-MM'),
-                   'kind', l.kind, 'status', l.status, 'amount', l.amount,
+                   'kind', l.kind, 'status', l.status, 'amount', l.amount::text,
                    'enrollment_id', l.enrollment_id, 'payee_id', l.payee_id
                ) ORDER BY l.month, l.id)
            ) AS evidence
@@ -128,7 +128,7 @@ ENROLLED_TWICE_SQL = f"""
                'enrollments', jsonb_agg(jsonb_build_object(
                    'enrollment_id', c.enrollment_id, 'policy', c.policy_code,
                    'household_id', c.household_id, 'whole_household', c.whole,
-                   'county_id', t.parent_id, 'monthly_amount', e.monthly_amount,
+                   'county_id', t.parent_id, 'monthly_amount', e.monthly_amount::text,
                    'start_month', to_char(e.start_month, 'YYYY-MM')
                ) ORDER BY c.enrollment_id)
            ) AS evidence
@@ -176,7 +176,7 @@ AMOUNT_OFF_RULES_SQL = f"""
            jsonb_build_object(
                'enrollment_id', e.id, 'policy', e.policy_code,
                'ledger_row_id', a.id, 'effective_month', to_char(a.effective_month, 'YYYY-MM'),
-               'ledger_amount', a.amount, 'engine_amount', r.engine_amount,
+               'ledger_amount', a.amount::text, 'engine_amount', r.engine_amount::text,
                'assessment_id', s.id, 'assessed_on', s."on"
            ) AS evidence
     FROM eligibility_enrollment e

@@ -21,6 +21,7 @@ from applicants import masking, permissions
 from applicants.models import Person, Region, region_scope
 from integrity import checks
 from integrity.models import AnomalyFinding, AnomalyRun
+from payments.models import Line
 
 PAGE_SIZE = 50
 
@@ -161,6 +162,13 @@ def evidence_people(*, user, finding: AnomalyFinding, request=None, channel="pag
 # --- pages ---------------------------------------------------------------------------------
 
 
+def _label(choices, code) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code or "")
+
+
 def anomaly_list(request):
     """资金异常线索: the supervisor's task list, filtered by check, county and status."""
     if not permissions.can_read_anomalies(request.user):
@@ -226,13 +234,22 @@ def anomaly_detail(request, pk: int):
         finding.refresh_from_db()
     people = evidence_people(user=request.user, finding=finding, request=request)
     runs = last_runs()
+    evidence = dict(finding.evidence)
+    evidence["lines"] = [
+        {
+            **line,
+            "kind_label": _label(Line.Kind, line.get("kind")),
+            "status_label": _label(Line.Status, line.get("status")),
+        }
+        for line in evidence.get("lines") or []
+    ]
     return render(
         request,
         "weijiuni/anomaly_detail.html",
         {
             "finding": finding,
             "people": people,
-            "evidence": finding.evidence,
+            "evidence": evidence,
             "holds": still_holds(finding, runs),
             "may_resolve": may_resolve and finding.status == AnomalyFinding.Status.OPEN,
             "may_take": may_resolve
