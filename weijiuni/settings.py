@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "BatchKindEnum": "payments.models.Batch.Kind",
         "LineKindEnum": "payments.models.Line.Kind",
         "LineStatusEnum": "payments.models.Line.Status",
+        # fund-anomaly findings (issue 11 item 6)
+        "AnomalyKindEnum": "integrity.models.AnomalyFinding.Check",
+        "AnomalyStatusEnum": "integrity.models.AnomalyFinding.Status",
+        "AnomalyResolutionEnum": ["confirmed", "dismissed"],
     },
 }
 
