@@ -187,6 +187,18 @@ def can_read_reevaluations(user: User) -> bool:
     return _active(user) and (user.is_admin_role or user.role == Role.SUPERVISOR)
 
 
+def can_read_anomalies(user: User) -> bool:
+    """资金异常线索 (SPEC §9 supervision): the city supervisor, whose task they are; the county
+    approver reads its own county's (read-only); the administrator."""
+    return _active(user) and (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.APPROVER))
+
+
+def can_resolve_anomaly(user: User, county: Region) -> bool:
+    """Conclude a finding (查实 / 排除) or take it on: the supervisor, in whose city it is, and
+    the administrator. The county whose payments are checked does not close its own findings."""
+    return _is(user, Role.SUPERVISOR, county)
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     """Raise a domain error (HTTP 400 with ``non_field_errors`` at the edge) unless allowed."""
     if not allowed:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AccessLog, DishonestyRecord, TrailArchive
+from .models import AccessLog, AnomalyFinding, DishonestyRecord, TrailArchive
 
 
 @admin.register(AccessLog)
@@ -42,6 +42,25 @@ class DishonestyRecordAdmin(admin.ModelAdmin):
 
     list_display = ("recorded_at", "household", "amount_obtained", "fine_multiple", "source")
     raw_id_fields = ("household", "person")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AnomalyFinding)
+class AnomalyFindingAdmin(admin.ModelAdmin):
+    """资金异常线索: read-only here; written by the nightly checks, concluded by the supervisor on
+    /oversight/anomalies/ (the one place that checks who may, and masks what is shown)."""
+
+    list_display = ("id", "kind", "region", "amount", "status", "last_found_at", "assigned_to")
+    list_filter = ("kind", "status", "region")
+    raw_id_fields = ("household", "assigned_to", "resolved_by")
 
     def has_add_permission(self, request):
         return False

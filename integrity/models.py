@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -227,3 +229,119 @@ class DishonestyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.amount_obtained}"
+
+
+# A resolution (status, note, who) is the supervisor's act: its before → after is kept. A re-run
+# refreshing the evidence of an open finding is not (the run is in AnomalyRun).
+@pghistory.track(
+    pghistory.UpdateEvent(
+        condition=pghistory.AnyChange(exclude=["evidence", "last_found_at", "amount"])
+    )
+)
+class AnomalyFinding(models.Model):
+    """A fund anomaly (资金异常线索) found by a check of ``integrity.checks``: a task for the
+    city supervisor (SPEC §9: paid after death, enrolled twice, staff relatives, amounts off the
+    rules; issue 11: accounts shared by unrelated households).
+
+    One row per check and subject, whatever runs twice: a check that finds it again refreshes
+    the evidence of an open finding and its ``last_found_at``; a finding that no longer holds
+    stays as it was (history), its ``last_found_at`` older than the check's last run. The
+    evidence holds ids, months, amounts and masked accounts — never a name, an ID number or a
+    birth date: pages resolve the ids through the masking module for each reader.
+    """
+
+    class Check(models.TextChoices):
+        PAID_AFTER_DEATH = "paid_after_death", _("死亡后仍发放")
+        ENROLLED_TWICE = "enrolled_twice", _("重复享受保障")
+        RELATIVE_WITHOUT_VISIT = "relative_without_visit", _("近亲属未经县级入户核查")
+        AMOUNT_OFF_RULES = "amount_off_rules", _("金额与测算结果不符")
+        SHARED_ACCOUNT = "shared_account", _("多户共用银行账户")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待核查")
+        CONFIRMED = "confirmed", _("已查实")
+        DISMISSED = "dismissed", _("已排除")
+
+    kind = models.CharField(_("检查项目"), max_length=30, choices=Check.choices)
+    #: what the finding is about, e.g. ``person:12``, ``enrollment:7``, ``account:<md5>``
+    subject = models.CharField(_("核查对象"), max_length=80)
+    region = models.ForeignKey(
+        "applicants.Region",
+        verbose_name=_("所属区市"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    household = models.ForeignKey(
+        "applicants.Household",
+        verbose_name=_("家庭"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    amount = models.DecimalField(
+        _("涉及金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    evidence = models.JSONField(_("证据"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    first_found_at = models.DateTimeField(_("首次发现"), db_default=Now())
+    last_found_at = models.DateTimeField(_("最近一次发现"), db_default=Now())
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    note = models.TextField(_("处理意见"), blank=True)
+
+    class Meta:
+        ordering = ["-last_found_at", "-id"]
+        verbose_name = _("资金异常线索")
+        verbose_name_plural = _("资金异常线索")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject"], name="one_finding_per_subject"),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | ~models.Q(note=""),
+                name="resolved_finding_has_note",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "region"], name="finding_list"),
+            models.Index(fields=["region", "status"], name="finding_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.subject}"
+
+
+class AnomalyRun(models.Model):
+    """One run of one anomaly check (检查运行记录): when, how many findings held, how many
+    were new. A finding whose ``last_found_at`` is older than its check's last run no longer
+    holds."""
+
+    kind = models.CharField(_("检查项目"), max_length=30, choices=AnomalyFinding.Check.choices)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), auto_now_add=True)
+    found = models.PositiveIntegerField(_("发现"))
+    new = models.PositiveIntegerField(_("新增"))
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("异常检查运行")
+        verbose_name_plural = _("异常检查运行")
+        indexes = [models.Index(fields=["kind", "-finished_at"], name="anomaly_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.finished_at:%Y-%m-%d %H:%M}"

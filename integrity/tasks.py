@@ -9,3 +9,12 @@ from . import trail
 def trail_archive() -> dict[str, int]:
     """Daily (beat): copy trail rows past the retention period to the archive; edits nothing."""
     return trail.trail_archive()
+
+
+@shared_task(name="integrity.anomaly_checks", time_limit=3600, soft_time_limit=3600 - 60)
+def anomaly_checks() -> dict[str, int]:
+    """Nightly (beat): every fund-anomaly check; safe to run twice (findings are unique per
+    check and subject, and each check runs under its own lock)."""
+    from . import checks
+
+    return {r.kind: r.found for r in checks.checks_run_all()}

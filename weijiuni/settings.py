@@ -277,6 +277,10 @@ SPECTACULAR_SETTINGS = {
         "BatchKindEnum": "payments.models.Batch.Kind",
         "LineKindEnum": "payments.models.Line.Kind",
         "LineStatusEnum": "payments.models.Line.Status",
+        # fund-anomaly findings (issue 11 item 6)
+        "AnomalyKindEnum": "integrity.models.AnomalyFinding.Check",
+        "AnomalyStatusEnum": "integrity.models.AnomalyFinding.Status",
+        "AnomalyResolutionEnum": ["confirmed", "dismissed"],
     },
 }
 
@@ -415,4 +419,12 @@ PAYMENTS_OUTBOX = Path(env.str("PAYMENTS_OUTBOX", default=str(BASE_DIR / ".run" 
 CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
     "task": "payments.generation_resume",
     "schedule": 300.0,
+}
+
+# --- Fund-anomaly checks (issue 11 item 6, SPEC §9) -----------------------------------------------
+#: how often every check runs (seconds; nightly by default); findings are unique per subject
+ANOMALY_CHECKS_EVERY = env.float("ANOMALY_CHECKS_EVERY", default=24 * 3600.0)
+CELERY_BEAT_SCHEDULE["integrity-anomaly-checks"] = {
+    "task": "integrity.anomaly_checks",
+    "schedule": ANOMALY_CHECKS_EVERY,
 }

@@ -4,6 +4,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
 
 from applicants import portal
 from applicants import views as applicant_views
@@ -12,10 +13,14 @@ from eligibility import views as eligibility_views
 from eligibility.verification import views as verification_views
 from payments import views as payment_views
 
-from . import health, login_views, views
+from . import anomalies, health, login_views, views
+from .api.anomalies import AnomalyFindingViewSet
 from .api.auth import LogoutAllView, LogoutView, TokenView
 from .dashboard import api as dashboard_api
 from .dashboard import views as dashboard_views
+
+anomaly_router = SimpleRouter()
+anomaly_router.register("anomaly-findings", AnomalyFindingViewSet, basename="anomaly-finding")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -35,6 +40,7 @@ api_v1 = [
         dashboard_api.DashboardHouseholdsView.as_view(),
         name="api-dashboard-households",
     ),
+    path("", include(anomaly_router.urls)),
 ]
 
 urlpatterns = [
@@ -78,6 +84,8 @@ urlpatterns = [
     path("enrollments/export.xlsx", inbox_views.export_enrollments, name="export_enrollments"),
     path("cases/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("oversight/overdue/", case_views.overdue_list, name="overdue"),
+    path("oversight/anomalies/", anomalies.anomaly_list, name="anomalies"),
+    path("oversight/anomalies/<int:pk>/", anomalies.anomaly_detail, name="anomaly_detail"),
     path("reevaluations/", case_views.reevaluation_list, name="reevaluations"),
     path("reviews/<int:pk>/", case_views.review_detail, name="review_detail"),
     path("households/<int:pk>/change/", case_views.report_change, name="report_change"),

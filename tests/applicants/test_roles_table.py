@@ -51,6 +51,7 @@ TOWNSHIP = {Role.CASEWORKER, Role.ADMIN}
 COUNTY = {Role.APPROVER, Role.ADMIN}
 ADMIN = {Role.ADMIN}
 RECOVERERS = {Role.CASEWORKER, Role.APPROVER, Role.ADMIN}  # review finding: township or county
+SUPERVISION = {Role.SUPERVISOR, Role.ADMIN}  # an anomaly finding: the city supervisor concludes
 
 
 # --- the case each action needs ----------------------------------------------------------
@@ -156,6 +157,17 @@ def build(stage: str, accounts) -> dict:
     enrollment = household.enrollments.order_by("start_month").first()
     ctx["month"] = f"{enrollment.start_month:%Y-%m}"
     if stage == "enrolled":
+        return ctx
+    if stage == "finding":
+        from integrity.models import AnomalyFinding
+
+        ctx["finding"] = AnomalyFinding.objects.create(
+            kind="enrolled_twice",
+            subject=f"person:{ctx['members'][0].pk}",
+            region=Region.objects.get(code="371002"),
+            household=household,
+            evidence={"person_id": ctx["members"][0].pk},
+        )
         return ctx
     if stage in ("payroll", "approved"):
         from payments.services import batches
@@ -356,6 +368,15 @@ API = {
         ),
         TOWNSHIP,
     ),
+    "anomaly-findings.resolve": (
+        "finding",
+        lambda c: (
+            "post",
+            f"/api/v1/anomaly-findings/{c['finding'].pk}/resolve/",
+            {"status": "confirmed", "note": "已查实"},
+        ),
+        SUPERVISION,
+    ),
     "payroll-batches.create": (
         "enrolled",
         lambda c: ("post", "/api/v1/payroll-batches/", {"county": "371002", "month": c["month"]}),
@@ -520,6 +541,20 @@ PAGES = {
             {"person": c["members"][1].pk, "refused_on": _today(), "offer": "保洁"},
         ),
         TOWNSHIP,
+    ),
+    "page anomaly resolve": (
+        "finding",
+        lambda c: (
+            "post",
+            f"/oversight/anomalies/{c['finding'].pk}/",
+            {"action": "resolve", "status": "dismissed", "note": "已核实无误"},
+        ),
+        SUPERVISION,
+    ),
+    "page anomaly take": (
+        "finding",
+        lambda c: ("post", f"/oversight/anomalies/{c['finding'].pk}/", {"action": "take"}),
+        SUPERVISION,
     ),
     "page payroll order": (
         "enrolled",
