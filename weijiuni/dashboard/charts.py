@@ -23,6 +23,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import DueFor, Region
+from integrity.models import AnomalyFinding
 
 from .metrics import BY_CODE
 from .params import DashboardParams
@@ -108,6 +109,15 @@ CHARTS: list[Chart] = [
         period="all",
     ),
     Chart(
+        code="anomalies_regions",
+        title=_("资金异常线索（待核查，按区划，当前）"),
+        metric="anomalies",
+        kind="regions",
+        values=("n", "amount"),
+        value_labels={"n": _("待核查线索"), "amount": _("涉及金额（元）")},
+        period="all",
+    ),
+    Chart(
         code="households_regions",
         title=_("登记家庭与人口（按区划）"),
         metric="households",
@@ -128,6 +138,7 @@ def key_labels() -> dict[str, str]:
     labels = {code: str(label) for code, label in RESULT_LABELS.items()}
     labels.update(dict(Category.objects.values_list("code", "name")))
     labels.update({code: str(label) for code, label in DueFor.choices})
+    labels.update({code: str(label) for code, label in AnomalyFinding.Check.choices})
     labels.update(
         {
             "case": str(_("办结时限")),
@@ -367,4 +378,5 @@ def headline(data: dict) -> list[tuple[str, object]]:
         (str(_("临时救助金额（元）")), trend_sum("temporary_trend", 2)),
         (str(_("已发放资金（元）")), total("paid_regions", 3)),
         (str(_("超期案件")), total("overdue_regions", 2)),
+        (str(_("资金异常线索")), total("anomalies_regions", 2)),
     ]

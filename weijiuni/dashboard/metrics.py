@@ -166,7 +166,31 @@ HOUSEHOLDS = Metric(
     """,  # noqa: S608  # nosec B608 - a constant subquery; values are parameters
 )
 
-#: every metric the rebuild writes, in order (organizations, projects, people served and
-#: anomalies join here as they land: one Metric each)
-METRICS: list[Metric] = [ENROLLED, NEW_ENROLLMENTS, TEMPORARY, PAID, OVERDUE, HOUSEHOLDS]
+# 资金异常线索: the fund-anomaly findings still open now (integrity.checks), by check, in the
+# township of the household they concern (every check names one), with the money involved.
+ANOMALIES = Metric(
+    code="anomalies",
+    grain="snapshot",
+    stock=True,
+    sql="""
+    SELECT v.parent_id, %(today)s::date, f.kind, count(*), 0, coalesce(sum(f.amount), 0)
+    FROM integrity_anomalyfinding f
+    JOIN applicants_household h ON h.id = f.household_id
+    JOIN applicants_region v ON v.id = h.village_id
+    WHERE f.status = 'open'
+    GROUP BY 1, 2, 3
+    """,
+)
+
+#: every metric the rebuild writes, in order (organizations, projects and people served join
+#: here as they land: one Metric each)
+METRICS: list[Metric] = [
+    ENROLLED,
+    NEW_ENROLLMENTS,
+    TEMPORARY,
+    PAID,
+    OVERDUE,
+    HOUSEHOLDS,
+    ANOMALIES,
+]
 BY_CODE = {m.code: m for m in METRICS}
