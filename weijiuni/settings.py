@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
         "BatchKindEnum": "payments.models.Batch.Kind",
         "LineKindEnum": "payments.models.Line.Kind",
         "LineStatusEnum": "payments.models.Line.Status",
+        # the hub (issue 12)
+        "OrganizationKindEnum": "weijiuni.models.SocialOrganization.Kind",
+        "PointsEntryKindEnum": "weijiuni.models.PointsEntry.Kind",
+        "StaffKindEnum": "weijiuni.models.StaffMember.Kind",
     },
 }
 
