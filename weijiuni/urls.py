@@ -12,7 +12,7 @@ from eligibility import views as eligibility_views
 from eligibility.verification import views as verification_views
 from payments import views as payment_views
 
-from . import health, login_views, views
+from . import health, hub_views, login_views, views
 from .api.auth import LogoutAllView, LogoutView, TokenView
 
 api_v1 = [
@@ -36,10 +36,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("department/", eligibility_views.department_policies, name="department_home"),
+    path("department/", hub_views.department_home, name="department_home"),
     path("selfcheck/", eligibility_views.selfcheck, name="selfcheck"),
     path("policies/", eligibility_views.policy_catalog, name="policies"),
-    path("organization/", views.organization_home, name="organization_home"),
+    path("organization/", hub_views.organization_home, name="organization_home"),
+    path("12349/", hub_views.hotline_page, name="hotline"),
+    path("resources/", hub_views.resource_catalog, name="resources"),
+    path("households/<int:pk>/needs/", hub_views.household_needs, name="household_needs"),
     path("households/", applicant_views.household_list, name="households"),
     path("households/new/", applicant_views.household_register, name="household_register"),
     path("households/<int:pk>/", applicant_views.household_detail, name="household_detail"),

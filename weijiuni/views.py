@@ -68,10 +68,3 @@ def dashboard(request):
             "total_people": sum(people.values()),
         },
     )
-
-
-@login_required
-def organization_home(request):
-    if not (request.user.is_admin_role or request.user.role == Role.ORGANIZATION):
-        raise Http404
-    return render(request, "weijiuni/organization_home.html", {})
