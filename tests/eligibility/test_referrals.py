@@ -136,7 +136,10 @@ def test_a_benefit_in_the_future_or_negative_is_refused(
 def test_no_one_but_the_owning_department_answers(accounts, hub, referred):
     referral = _medical(referred[0].household)
     education = User.objects.create_user(
-        username="edu", password="x-Long-Passw0rd", role=Role.DEPARTMENT, department_code="education"
+        username="edu",
+        password="x-Long-Passw0rd",
+        role=Role.DEPARTMENT,
+        department_code="education",
     )
     for user in (education, accounts["caseworker"], accounts["supervisor"], accounts["citizen"]):
         with pytest.raises(DomainError):
@@ -201,7 +204,10 @@ def test_the_api_accepts_declines_and_records_with_field_errors_for_bad_input(
 
 def test_another_department_does_not_see_or_answer_them(accounts, hub, referred):
     education = User.objects.create_user(
-        username="edu", password="x-Long-Passw0rd", role=Role.DEPARTMENT, department_code="education"
+        username="edu",
+        password="x-Long-Passw0rd",
+        role=Role.DEPARTMENT,
+        department_code="education",
     )
     api = APIClient()
     api.force_authenticate(education)
@@ -258,7 +264,13 @@ def test_the_household_file_shows_every_policy_it_receives_across_departments(
     client = Client()
     client.force_login(accounts["caseworker"])
     html = client.get(f"/households/{household.pk}/").content.decode()
-    for text in ("享受的政策（跨部门）", "医疗保障局", "资助参加基本医疗保险", "司法局", "暂无法律援助需求"):
+    for text in (
+        "享受的政策（跨部门）",
+        "医疗保障局",
+        "资助参加基本医疗保险",
+        "司法局",
+        "暂无法律援助需求",
+    ):
         assert text in html, text
     assert Enrollment.objects.get(household=household).category.name in html
 

@@ -57,6 +57,8 @@ def need_in_zhangcun(accounts, kind: ServiceKind, *, detail: str = "独居，腿
 def org_user(org: SocialOrganization, username: str) -> User:
     from weijiuni.models import OrganizationAccount
 
-    user = User.objects.create_user(username=username, password="x-Long-Passw0rd", role="organization")
+    user = User.objects.create_user(
+        username=username, password="x-Long-Passw0rd", role="organization"
+    )
     OrganizationAccount.objects.create(user=user, organization=org)
     return user
