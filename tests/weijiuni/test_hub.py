@@ -680,3 +680,25 @@ def test_role_is_the_scope_user_without_organization_sees_nothing(hub, accounts)
     client = Client()
     client.force_login(lonely)
     assert "尚未关联社会组织" in client.get("/organization/").content.decode()
+
+
+def test_the_demo_leaves_work_for_the_department_and_the_organization(hub, accounts):
+    """seed_demo's hub part on enrolled households: referrals waiting in 医保局's inbox (one
+    accepted with its benefit), a matched need the demo organization has yet to serve, a
+    served one with its points, 12349 calls and staff with their training."""
+    from eligibility.models import Referral
+
+    hub_demo.seed()
+    medical = Referral.objects.filter(department__code="medical_security")
+    assert medical.filter(status="pending").exists()
+    assert medical.filter(status="accepted", benefits__isnull=False).exists()
+    api = APIClient()
+    api.force_authenticate(accounts["organization"])
+    statuses = [n["status"] for n in api.get("/api/v1/needs/").json()["results"]]
+    # two enrolled households in 张村镇 here: one need served, one taken and waiting
+    assert statuses.count("matched") == 2
+    assert Delivery.objects.filter(need__status="matched").count() == 1
+    assert PointsAccount.objects.get(organization=hub["org"]).balance == 5
+    assert ServiceRequest.objects.filter(status="completed", rating=5).exists()
+    api.force_authenticate(accounts["supervisor"])
+    assert api.get("/api/v1/staff/").json()["count"] == len(hub_demo.STAFF)

@@ -316,7 +316,7 @@ class NeedSerializer(serializers.ModelSerializer):
     person_name = serializers.SerializerMethodField()
     place = serializers.SerializerMethodField()
     detail = serializers.SerializerMethodField()
-    project_name = serializers.CharField(source="project.name", default=None)
+    project_name = serializers.CharField(source="project.name", default=None, allow_null=True)
 
     class Meta:
         model = Need
@@ -588,7 +588,7 @@ class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class PointsEntrySerializer(serializers.ModelSerializer):
     organization = serializers.IntegerField(source="account.organization_id")
-    benefit_name = serializers.CharField(source="benefit.name", default=None)
+    benefit_name = serializers.CharField(source="benefit.name", default=None, allow_null=True)
 
     class Meta:
         model = PointsEntry
@@ -666,9 +666,9 @@ class BenefitViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 class ServiceRequestSerializer(serializers.ModelSerializer):
     window = serializers.CharField(source="window.code")
-    service_kind = serializers.CharField(source="service_kind.code", default=None)
+    service_kind = serializers.CharField(source="service_kind.code", default=None, allow_null=True)
     region = serializers.SerializerMethodField()
-    provider_name = serializers.CharField(source="provider.name", default=None)
+    provider_name = serializers.CharField(source="provider.name", default=None, allow_null=True)
     caller_name = serializers.SerializerMethodField()
     caller_phone = serializers.SerializerMethodField()
     description = serializers.SerializerMethodField()
