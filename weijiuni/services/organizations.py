@@ -217,7 +217,7 @@ def delivery_record(
     today = timezone.localdate()
     if delivered_on > today:
         raise fail("delivered_on", _("服务日期不能晚于今天。"))
-    if delivered_on < need.project.starts_on or delivered_on < need.created_at.date():
+    if delivered_on < need.project.starts_on or delivered_on < timezone.localdate(need.created_at):
         raise fail("delivered_on", _("服务日期不能早于项目开始或需求登记日期。"))
     note = clean_text(note, field="note", max_length=200, required=False)
     try:
