@@ -263,3 +263,18 @@ def record_read(
             **extra,
         )
     return unmasked
+
+
+# --- the hub: what a service provider reads (SPEC §10, issue 12) ---------------------------
+
+
+def for_provider(text: str | None, *, unmasked: bool, provider: bool) -> str:
+    """Free text a household consented to pass to the organization serving it (a need's
+    details, a 12349 request's words): read by unmasked readers and by the provider the need
+    or request was given to — it is the work order — and by no other masked reader (an
+    organization merely browsing open needs, the supervisor). Names and phones stay masked
+    for the provider all the same (``person_fields``): the hub or the village assistant
+    makes the contact."""
+    if unmasked or provider:
+        return text or ""
+    return ""

@@ -204,3 +204,63 @@ def require(allowed: bool, message: str | None = None) -> None:
     if not allowed:
         msg = message or _("您没有办理此事项的权限。")
         raise PermissionDenied(msg, {"non_field_errors": [msg]})
+
+
+# --- the hub (SPEC §10, issue 12) -----------------------------------------------------------
+# Duck-typed on the objects of eligibility and weijiuni (this module imports neither): a
+# referral has ``department.code``; a project, need or delivery has ``organization_id``.
+
+
+def can_answer_referral(user: User, referral) -> bool:
+    """Accept, decline or record the benefit of a referral (政策找人): the officer of the
+    department that owns the policy, and the administrator."""
+    if not _active(user):
+        return False
+    if user.is_admin_role:
+        return True
+    return (
+        user.role == Role.DEPARTMENT
+        and bool(user.department_code)
+        and referral.department.code == user.department_code
+    )
+
+
+def can_read_referrals(user: User) -> bool:
+    """The referral inbox: department officers (their department's), the administrator."""
+    return _active(user) and (user.is_admin_role or user.role == Role.DEPARTMENT)
+
+
+def can_record_need(user: User, village: Region) -> bool:
+    """Record a household's need for a service, with its consent (社会力量对接): the township
+    caseworker and the village assistant of the household's village."""
+    return _is(user, Role.CASEWORKER, village) or _is(user, Role.VILLAGE_ASSISTANT, village)
+
+
+def can_work_for_organization(user: User, organization_id: int | None) -> bool:
+    """Publish projects, take matched needs, record deliveries, exchange points: the accounts
+    of that social organization, and the administrator."""
+    if not _active(user):
+        return False
+    if user.is_admin_role:
+        return True
+    if user.role != Role.ORGANIZATION or organization_id is None:
+        return False
+    account = getattr(user, "organization_account", None)
+    return account is not None and account.organization_id == organization_id
+
+
+def can_take_hotline_calls(user: User, region: Region | None = None) -> bool:
+    """12349: enter a phone request, assign it to a provider, record the caller's rating: the
+    township caseworker and the county approver of the region (the line is answered by the
+    civil-affairs staff), and the administrator."""
+    if region is None:
+        return _active(user) and (
+            user.is_admin_role or user.role in (Role.CASEWORKER, Role.APPROVER)
+        )
+    return _is(user, Role.CASEWORKER, region) or _is(user, Role.APPROVER, region)
+
+
+def can_read_staff_records(user: User) -> bool:
+    """Grassroots staff and training records: the city supervisor (oversight of staff, SPEC
+    §1), the administrator, and county approvers for their county."""
+    return _active(user) and (user.is_admin_role or user.role in (Role.SUPERVISOR, Role.APPROVER))

@@ -59,6 +59,17 @@ def household_detail(request, pk: int):
             "unmasked": unmasked,
             "enrollments": enrollments,
             "applications": household.applications.order_by("-id"),
+            # 政策找人 (issue 12): every policy the household was referred to, in every
+            # department, with what each gave; and the services it needs (物质+服务)
+            "referrals": household.referrals.select_related(
+                "policy", "department", "person", "category"
+            )
+            .prefetch_related("benefits")
+            .order_by("department__code", "policy__code", "-created_at"),
+            "needs": household.needs.select_related(
+                "person", "service_kind", "project__organization"
+            ).order_by("-created_at"),
+            "can_record_need": permissions.can_record_need(request.user, household.village),
             "can_report_change": permissions.can_report_change(request.user, household.village),
             "can_change_members": permissions.can_change_members(request.user, household.village),
             "can_record_work_refusal": permissions.can_record_work_refusal(

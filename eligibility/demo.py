@@ -169,6 +169,16 @@ POLICIES = [
     ),
 ]
 
+#: policies an enrollment pays itself (政策找人 does not refer a household to what it gets)
+PAID_BY_ENROLLMENT = {
+    "dibao_allowance": ["dibao", "dibao_single", "expenditure_hardship"],
+    "tekun_support": ["tekun"],
+    "tekun_care": ["tekun"],
+    "temporary_assistance": ["temporary"],
+    "orphan_allowance": ["orphan"],
+    "disability_subsidies": ["severe_disability"],
+}
+
 OLD = dt.date(2019, 1, 1)  # the 650/470 generation (local parameter: date)
 NEW = dt.date(2020, 7, 1)  # 787/588 from 2020-07-01 (SPEC §4)
 
@@ -232,6 +242,7 @@ def seed_catalog() -> None:
                 "benefit_kind": kind,
                 "description": text,
                 "is_social_force": code == "charity_meal",
+                "paid_by_enrollment": PAID_BY_ENROLLMENT.get(code, []),
             },
         )
         policy.categories.set([categories[c] for c in cats])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,14 @@ class Policy(models.Model):
     description = models.TextField(_("政策说明"), blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
     is_social_force = models.BooleanField(_("社会力量项目"), default=False)
+    #: the rules' results this policy pays through the enrollment itself (低保金 pays 低保):
+    #: entering such a result refers nobody to this policy (政策找人 refers to the others)
+    paid_by_enrollment = ArrayField(
+        models.CharField(max_length=40),
+        verbose_name=_("随保障金发放的测算结果"),
+        default=list,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["department__code", "code"]
@@ -736,3 +745,131 @@ from .verification.models import (  # noqa: E402, F401
     VerificationReport,
     VerificationRequest,
 )
+
+
+@pghistory.track()
+class Referral(models.Model):
+    """政策找人 (SPEC §3, §10): a household referred to the department owning a policy that
+    serves a category it has just entered. The department's officer accepts it, declines it
+    with a reason, and records each benefit given (``ReferralBenefit``).
+
+    ``department`` is the policy's owner when the referral was made (a policy changing hands
+    later does not move old referrals between inboxes) and is what the inbox is scoped by.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待接收")
+        ACCEPTED = "accepted", _("已接收")
+        DECLINED = "declined", _("不予受理")
+
+    household = models.ForeignKey(
+        "applicants.Household",
+        verbose_name=_("家庭"),
+        on_delete=models.PROTECT,
+        related_name="referrals",
+    )
+    person = models.ForeignKey(
+        "applicants.Person",
+        verbose_name=_("相关成员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        help_text=_("按成员纳入的类别（特困、孤儿等）所涉成员；为空表示整户"),
+    )
+    policy = models.ForeignKey(
+        Policy, verbose_name=_("救助政策"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("主管部门"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("触发类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("保障对象"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decline_reason = models.CharField(_("不予受理理由"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("转介时间"), auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("政策转介")
+        verbose_name_plural = _("政策转介")
+        indexes = [
+            models.Index(fields=["department", "status", "created_at"], name="referral_inbox"),
+        ]
+        constraints = [
+            # Entering a second category served by the same policy refers nobody twice: one
+            # open referral (pending or accepted) per household and policy.
+            models.UniqueConstraint(
+                fields=["household", "policy"],
+                condition=Q(status__in=["pending", "accepted"]),
+                name="one_open_referral_per_household_policy",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="declined") | ~Q(decline_reason=""),
+                name="declined_referral_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} → #{self.household_id} {self.status}"
+
+
+class ReferralBenefit(models.Model):
+    """A benefit a department gave on a referral (待遇落实): what, when, how much. Insert-only:
+    a correction is a new row."""
+
+    referral = models.ForeignKey(
+        Referral, verbose_name=_("政策转介"), on_delete=models.PROTECT, related_name="benefits"
+    )
+    given_on = models.DateField(_("落实日期"))
+    description = models.CharField(_("落实待遇"), max_length=200)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["given_on", "id"]
+        verbose_name = _("转介待遇落实")
+        verbose_name_plural = _("转介待遇落实")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__gte=0),
+                name="referral_benefit_amount_not_negative",
+            )
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="referral_benefits_insert_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} {self.description}"

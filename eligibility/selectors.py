@@ -507,3 +507,123 @@ def enrollment_list(*, user, active_only: bool = True):
         .order_by("household_id", "id")
     )
     return qs.filter(status="active") if active_only else qs
+
+
+# --- the hub: the policy catalog and referrals (SPEC §3, §10) -----------------------------
+
+
+def policy_search(*, query: str = "", department: str = "", category: str = "") -> QuerySet[Policy]:
+    """The public policy catalog, searched in Chinese: every whitespace-separated term must
+    appear in the policy's name, code, description, department or one of its categories.
+
+    Plain case-insensitive ``LIKE '%词%'`` (Django escapes the wildcards) and no index, on
+    purpose: Chinese has no spaces for a full-text parser to split words at (PostgreSQL's
+    ``simple`` configuration would index whole sentences as one token); pg_trgm builds its
+    trigrams only from characters the database locale calls alphanumeric (not every CJK
+    character under the ``C.UTF-8`` locale this project's databases use) and needs an
+    extension created by a superuser; and the catalog is the N policies — tens of rows, read
+    in well under a millisecond by a sequential scan (tests pin one query)."""
+    qs = policy_list()
+    for term in query.split()[:8]:
+        term = term[:40]
+        matches = Policy.objects.filter(
+            Q(name__icontains=term)
+            | Q(code__icontains=term)
+            | Q(description__icontains=term)
+            | Q(department__name__icontains=term)
+            | Q(categories__name__icontains=term)
+        ).values("pk")
+        qs = qs.filter(pk__in=matches)
+    if department:
+        qs = qs.filter(department__code=department)
+    if category:
+        qs = qs.filter(pk__in=Policy.objects.filter(categories__code=category).values("pk"))
+    return qs.order_by("department__code", "code")
+
+
+def referral_list(*, user, filters=None) -> QuerySet:
+    """Referrals the user may see: a department officer their department's; the township,
+    county and village staff those of households in their region; a citizen their own; the
+    supervisor and the administrator all."""
+    from applicants.models import Role
+
+    from .models import Referral
+
+    filters = filters or {}
+    qs = Referral.objects.select_related(
+        "household__village__parent", "person", "policy", "department", "category", "answered_by"
+    ).prefetch_related("benefits")
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return qs.none()
+    if user.is_admin_role or user.role == Role.SUPERVISOR:
+        pass
+    elif user.role == Role.DEPARTMENT:
+        qs = qs.filter(department__code=user.department_code) if user.department_code else qs.none()
+    else:
+        q = region_scope_household(user)
+        qs = qs if q is None else qs.filter(q)
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if household := filters.get("household"):
+        qs = qs.filter(household_id=household)
+    if policy := filters.get("policy"):
+        qs = qs.filter(policy__code=policy)
+    return qs.order_by("-created_at", "-id")
+
+
+def region_scope_household(user):
+    from applicants.models import own_household_ids, region_scope
+
+    return region_scope(
+        user,
+        path_field="household__village__path",
+        citizen_q=lambda u: Q(household_id__in=own_household_ids(u)),
+    )
+
+
+def household_policies(*, household) -> list[dict]:
+    """Every policy a household receives, across departments (一户一档): its enrollments
+    (民政's cash, by category) and its referrals with each benefit the owning department
+    recorded. Rows ordered by department."""
+    from .models import Enrollment, Referral
+
+    rows = []
+    for e in (
+        Enrollment.objects.filter(household=household)
+        .select_related("category", "person")
+        .order_by("-status", "start_month", "id")
+    ):
+        rows.append(
+            {
+                "kind": "enrollment",
+                "department": None,
+                "policy": e.category.name,
+                "status": e.get_status_display(),
+                "active": e.status == Enrollment.Status.ACTIVE,
+                "person": e.person,
+                "amount": e.monthly_amount,
+                "since": e.start_month,
+                "benefits": [],
+            }
+        )
+    for r in (
+        Referral.objects.filter(household=household)
+        .select_related("policy", "department", "person")
+        .prefetch_related("benefits")
+        .order_by("department__code", "policy__code", "-created_at")
+    ):
+        rows.append(
+            {
+                "kind": "referral",
+                "department": r.department.name,
+                "policy": r.policy.name,
+                "status": r.get_status_display(),
+                "active": r.status == Referral.Status.ACCEPTED,
+                "person": r.person,
+                "amount": None,
+                "since": r.created_at.date(),
+                "decline_reason": r.decline_reason,
+                "benefits": list(r.benefits.all()),
+            }
+        )
+    return rows

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,13 +9,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from applicants.errors import DomainError
 from applicants.facts import FACT_FIELDS, errors_by_field, facts_from_post
-from applicants.models import Person, Region, Role
+from applicants.models import Person, Region
 from applicants.portal import error_summary
 
 from . import selectors
 from .api.serializers import AssessmentRequestSerializer
 from .labels import RESULT_LABELS
-from .models import Department, StandardItem
+from .models import Category, Department, StandardItem
 from .rules.relevance import policy_fits
 from .services import assessment_preview
 
@@ -176,7 +174,11 @@ def _bind(context: dict, post, size: int) -> None:
 
 
 def policy_catalog(request):
-    """政策目录: every policy with its department and categories, and the standards in force."""
+    """政策目录: every policy with its department and categories, and the standards in force;
+    open to the public, searched in Chinese (``q``: every term must match)."""
+    q = request.GET.get("q", "")[:100]
+    department = request.GET.get("department", "")[:40]
+    category = request.GET.get("category", "")[:40]
     city = Region.objects.filter(level=Region.Level.CITY).first()
     standards = None
     if city is not None:
@@ -194,25 +196,13 @@ def policy_catalog(request):
         request,
         "eligibility/policy_catalog.html",
         {
-            "policies": selectors.policy_list(),
+            "policies": selectors.policy_search(query=q, department=department, category=category),
+            "q": q,
+            "department": department,
+            "category": category,
+            "departments": Department.objects.order_by("code"),
+            "categories": Category.objects.order_by("order"),
             "standards": standards,
             "dibao_history": history.order_by("-effective_from", "area"),
         },
-    )
-
-
-@login_required
-def department_policies(request):
-    """部门工作台: the policies this department owns."""
-    user = request.user
-    if not (user.is_admin_role or user.role == Role.DEPARTMENT):
-        raise Http404
-    department = Department.objects.filter(code=user.department_code).first()
-    policies = selectors.policy_list(active_only=False)
-    if not user.is_admin_role:
-        policies = policies.filter(department=department)
-    return render(
-        request,
-        "eligibility/department_home.html",
-        {"department": department, "policies": policies},
     )

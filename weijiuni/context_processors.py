@@ -5,7 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Role
 
-_PUBLIC = [("selfcheck", _("我能申请什么")), ("policies", _("政策目录")), ("login", _("登录"))]
+_PUBLIC = [
+    ("selfcheck", _("我能申请什么")),
+    ("policies", _("政策目录")),
+    ("resources", _("信息资源目录")),
+    ("login", _("登录")),
+]
 
 _NAV = {
     Role.CITIZEN: [
@@ -13,6 +18,7 @@ _NAV = {
         ("apply", _("申请救助")),
         ("my_payments", _("我的发放")),
         ("selfcheck", _("我能申请什么")),
+        ("hotline", _("12349诉求")),
     ],
     Role.VILLAGE_ASSISTANT: [
         ("households", _("家庭档案")),
@@ -25,6 +31,7 @@ _NAV = {
         ("apply", _("窗口受理")),
         ("household_register", _("家庭登记")),
         ("payroll_outstanding", _("发放异常")),
+        ("hotline", _("12349")),
     ],
     Role.APPROVER: [
         ("case_inbox", _("审批")),
@@ -32,6 +39,7 @@ _NAV = {
         ("households", _("家庭档案")),
         ("overdue", _("超期案件")),
         ("anomalies", _("资金异常")),
+        ("hotline", _("12349")),
     ],
     Role.SUPERVISOR: [
         ("dashboard", _("督导看板")),
@@ -41,10 +49,12 @@ _NAV = {
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
         ("verification_sources", _("核对数据来源")),
+        ("hotline", _("12349")),
     ],
     Role.DEPARTMENT: [
         ("department_home", _("部门工作台")),
         ("policies", _("政策目录")),
+        ("resources", _("信息资源目录")),
         ("verification_sources", _("核对数据来源")),
     ],
     Role.ORGANIZATION: [("organization_home", _("社会组织")), ("policies", _("政策目录"))],

@@ -281,6 +281,10 @@ SPECTACULAR_SETTINGS = {
         "AnomalyKindEnum": "integrity.models.AnomalyFinding.Check",
         "AnomalyStatusEnum": "integrity.models.AnomalyFinding.Status",
         "AnomalyResolutionEnum": ["confirmed", "dismissed"],
+        # the hub (issue 12)
+        "OrganizationKindEnum": "weijiuni.models.SocialOrganization.Kind",
+        "PointsEntryKindEnum": "weijiuni.models.PointsEntry.Kind",
+        "StaffKindEnum": "weijiuni.models.StaffMember.Kind",
     },
 }
 

@@ -13,7 +13,7 @@ from eligibility import views as eligibility_views
 from eligibility.verification import views as verification_views
 from payments import views as payment_views
 
-from . import anomalies, health, login_views, views
+from . import anomalies, health, hub_views, login_views, views
 from .api.anomalies import AnomalyFindingViewSet
 from .api.auth import LogoutAllView, LogoutView, TokenView
 from .dashboard import api as dashboard_api
@@ -41,6 +41,7 @@ api_v1 = [
         name="api-dashboard-households",
     ),
     path("", include(anomaly_router.urls)),
+    path("", include("weijiuni.api.urls")),
 ]
 
 urlpatterns = [
@@ -62,10 +63,13 @@ urlpatterns = [
     path(
         "dashboard/households/", dashboard_views.dashboard_households, name="dashboard_households"
     ),
-    path("department/", eligibility_views.department_policies, name="department_home"),
+    path("department/", hub_views.department_home, name="department_home"),
     path("selfcheck/", eligibility_views.selfcheck, name="selfcheck"),
     path("policies/", eligibility_views.policy_catalog, name="policies"),
-    path("organization/", views.organization_home, name="organization_home"),
+    path("organization/", hub_views.organization_home, name="organization_home"),
+    path("12349/", hub_views.hotline_page, name="hotline"),
+    path("resources/", hub_views.resource_catalog, name="resources"),
+    path("households/<int:pk>/needs/", hub_views.household_needs, name="household_needs"),
     path("households/", applicant_views.household_list, name="households"),
     path("households/new/", applicant_views.household_register, name="household_register"),
     path("households/<int:pk>/", applicant_views.household_detail, name="household_detail"),

@@ -1,8 +1,7 @@
 """Start pages per role (the supervisor's dashboard: ``weijiuni.dashboard``)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from applicants.models import Role
 
@@ -23,10 +22,3 @@ START_PAGE = {
 def home(request):
     role = Role.ADMIN if request.user.is_superuser else request.user.role
     return redirect(START_PAGE[role])
-
-
-@login_required
-def organization_home(request):
-    if not (request.user.is_admin_role or request.user.role == Role.ORGANIZATION):
-        raise Http404
-    return render(request, "weijiuni/organization_home.html", {})

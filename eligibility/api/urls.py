@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from .enrollments import EnrollmentViewSet
 from .members import MemberChangeViewSet
+from .referrals import PolicyViewSet, ReferralViewSet
 from .reviews import ReviewViewSet
 from .standards import ReevaluationViewSet, StandardViewSet
 from .verification import (
@@ -18,6 +19,8 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("reviews", ReviewViewSet, basename="review")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("policies", PolicyViewSet, basename="policy")
 router.register("standards", StandardViewSet, basename="standard")
 router.register("reevaluations", ReevaluationViewSet, basename="reevaluation")
 router.register(

@@ -48,7 +48,7 @@ from ..rules.frozen import (
 )
 from ..selectors import member_facts, standards_in_force
 from . import enrollments as ledger
-from . import temporary
+from . import referrals, temporary
 
 
 def _caseworker(by, application):
@@ -604,6 +604,7 @@ def _approve_temporary(application, by, reasons, assessment, amount, request) ->
             reasons=reasons,
             assessment=assessment,
         )
+        referrals.referrals_for_temporary(household=application.household)
     else:
         grant.file_completed_at = timezone.now()
         grant.assessment = assessment
@@ -666,6 +667,8 @@ def _enroll(application, assessment, decision, chosen, by) -> list[Enrollment]:
         raise ApplicationError(msg, {"choices": [msg]}) from exc
     for e in enrollments:
         ledger.enrollment_open(enrollment=e, by=by)
+    # 政策找人 (SPEC §3): each new category refers the household to the policies serving it
+    referrals.referrals_for_enrollments(enrollments=enrollments)
     return enrollments
 
 
@@ -736,6 +739,8 @@ def application_advance(
         local_ok or permissions.can_decide_case(by, application.village),
         _("超过镇街审批限额的先行救助须由县级审批人批准。"),
     )
-    return temporary.grant_create(
+    grant = temporary.grant_create(
         application=application, result=result, amount=value, by=by, reasons=reasons, advance=True
     )
+    referrals.referrals_for_temporary(household=application.household)
+    return grant

@@ -52,6 +52,9 @@ COUNTY = {Role.APPROVER, Role.ADMIN}
 ADMIN = {Role.ADMIN}
 RECOVERERS = {Role.CASEWORKER, Role.APPROVER, Role.ADMIN}  # review finding: township or county
 SUPERVISION = {Role.SUPERVISOR, Role.ADMIN}  # an anomaly finding: the city supervisor concludes
+DEPARTMENT = {Role.DEPARTMENT, Role.ADMIN}  # the referral's owning department (医保局)
+ORGANIZATION = {Role.ORGANIZATION, Role.ADMIN}  # the demo organization (慈善总会)
+HOTLINE = {Role.CASEWORKER, Role.APPROVER, Role.ADMIN}  # 12349: the line's staff in region
 
 
 # --- the case each action needs ----------------------------------------------------------
@@ -99,9 +102,76 @@ def _draft_data(household: Household, **extra) -> dict:
     } | extra
 
 
+def build_hub(stage: str, accounts) -> dict:
+    """The hub's states (issue 12): a referral waiting for 医保局; a consented need, open or
+    taken by the demo organization's project; points to exchange; a 12349 call received or
+    assigned; a citizen's online request completed."""
+    from weijiuni import demo as hub_demo
+    from weijiuni.models import Benefit, Project, ServiceKind, ServiceWindow
+    from weijiuni.services import hotline, organizations
+
+    if stage == "hub:referral":
+        ctx = build("enrolled", accounts)
+        ctx["referral"] = ctx["household"].referrals.get(policy__code="medical_assistance")
+        return ctx
+    hub_demo.seed_catalog()
+    orgs = hub_demo.seed_organizations()
+    ctx = build("household", accounts)
+    ctx["org"] = orgs[0]
+    ctx["project"] = Project.objects.get(organization=orgs[0], area__code="371002001")
+    cw, org_account = accounts["caseworker"], accounts["organization"]
+    windows = {w.code: w for w in ServiceWindow.objects.all()}
+    if stage.startswith("hub:need") or stage in ("hub:matched", "hub:points"):
+        need = organizations.need_record(
+            household=ctx["household"],
+            person=ctx["members"][0],
+            service_kind=ServiceKind.objects.get(code="meal_aid"),
+            by=cw,
+            consent=True,
+            consent_channel="written",
+        )
+        ctx["need"] = need
+        if stage != "hub:need":
+            organizations.need_take(need=need, project=ctx["project"], by=org_account)
+        if stage == "hub:points":
+            organizations.delivery_record(
+                need=need, by=org_account, delivered_on=timezone.localdate()
+            )
+            ctx["benefit"] = Benefit.objects.create(name="五分券", points=5)
+        return ctx
+    if stage in ("hub:request", "hub:assigned"):
+        request = hotline.request_by_phone(
+            by=cw,
+            window=windows["daily_life"],
+            region=Region.objects.get(code=VILLAGE),
+            caller_name="孙桂兰",
+            caller_phone="13906311234",
+            description="打扫卫生",
+        )
+        if stage == "hub:assigned":
+            hotline.request_assign(request=request, provider=ctx["org"], by=cw)
+        ctx["request"] = request
+        return ctx
+    if stage == "hub:rate":
+        request = hotline.request_online(
+            by=accounts["citizen"],
+            window=windows["daily_life"],
+            description="想申请助餐",
+            phone="13906310000",
+        )
+        hotline.request_assign(request=request, provider=ctx["org"], by=cw)
+        hotline.request_complete(request=request, by=org_account, note="已安排")
+        ctx["request"] = request
+        return ctx
+    assert stage == "hub", stage
+    return ctx
+
+
 def build(stage: str, accounts) -> dict:
     """A household and its application driven by the township and the county through the
     services to ``stage``; returns what the requests need."""
+    if stage.startswith("hub"):
+        return build_hub(stage, accounts)
     cw, approver = accounts["caseworker"], accounts["approver"]
     household = _household(accounts)
     ctx = {"household": household, "members": list(household.members.order_by("id"))}
@@ -424,6 +494,134 @@ API = {
         ),
         ADMIN,
     ),
+    # --- the hub (issue 12) ---------------------------------------------------------------
+    "referrals.accept": (
+        "hub:referral",
+        lambda c: ("post", f"/api/v1/referrals/{c['referral'].pk}/accept/", {}),
+        DEPARTMENT,
+    ),
+    "referrals.decline": (
+        "hub:referral",
+        lambda c: ("post", f"/api/v1/referrals/{c['referral'].pk}/decline/", {"reason": "已参保"}),
+        DEPARTMENT,
+    ),
+    "referrals.benefits": (
+        "hub:referral",
+        lambda c: (
+            "post",
+            f"/api/v1/referrals/{c['referral'].pk}/benefits/",
+            {"given_on": _today(), "description": "资助参保", "amount": "280.00"},
+        ),
+        DEPARTMENT,
+    ),
+    "projects.create": (
+        "hub",
+        lambda c: (
+            "post",
+            "/api/v1/projects/",
+            {
+                "name": "羊亭镇助洁",
+                "funding": "20000.00",
+                "capacity": 10,
+                "area": "371002002",
+                "service_kinds": ["cleaning"],
+                "starts_on": _today(),
+                "organization": c["org"].pk,
+            },
+        ),
+        ORGANIZATION,
+    ),
+    "projects.complete": (
+        "hub",
+        lambda c: ("post", f"/api/v1/projects/{c['project'].pk}/complete/", {}),
+        ORGANIZATION,
+    ),
+    "needs.create": (
+        "hub",
+        lambda c: (
+            "post",
+            "/api/v1/needs/",
+            {
+                "household": c["household"].pk,
+                "person": c["members"][0].pk,
+                "service_kind": "meal_aid",
+                "consent": True,
+                "consent_channel": "written",
+            },
+        ),
+        REGISTRARS,
+    ),
+    "needs.take": (
+        "hub:need",
+        lambda c: ("post", f"/api/v1/needs/{c['need'].pk}/take/", {"project": c["project"].pk}),
+        ORGANIZATION,
+    ),
+    "needs.close": (
+        "hub:matched",
+        lambda c: ("post", f"/api/v1/needs/{c['need'].pk}/close/", {}),
+        ORGANIZATION,
+    ),
+    "needs.cancel": (
+        "hub:need",
+        lambda c: ("post", f"/api/v1/needs/{c['need'].pk}/cancel/", {}),
+        REGISTRARS,
+    ),
+    "deliveries.create": (
+        "hub:matched",
+        lambda c: (
+            "post",
+            "/api/v1/deliveries/",
+            {"need": c["need"].pk, "delivered_on": _today(), "note": "送餐"},
+        ),
+        ORGANIZATION,
+    ),
+    "points.exchange": (
+        "hub:points",
+        lambda c: (
+            "post",
+            "/api/v1/points/exchange/",
+            {"benefit": c["benefit"].pk, "organization": c["org"].pk},
+        ),
+        ORGANIZATION,
+    ),
+    "service-requests.create": (
+        "hub",
+        lambda c: (
+            "post",
+            "/api/v1/service-requests/",
+            {
+                "window": "daily_life",
+                "description": "打扫卫生",
+                "phone": "13906311234",
+                "region": VILLAGE,
+                "caller_name": "孙桂兰",
+            },
+        ),
+        HOTLINE | {Role.CITIZEN},
+    ),
+    "service-requests.assign": (
+        "hub:request",
+        lambda c: (
+            "post",
+            f"/api/v1/service-requests/{c['request'].pk}/assign/",
+            {"provider": c["org"].pk},
+        ),
+        HOTLINE,
+    ),
+    "service-requests.complete": (
+        "hub:assigned",
+        lambda c: (
+            "post",
+            f"/api/v1/service-requests/{c['request'].pk}/complete/",
+            {"note": "已上门打扫"},
+        ),
+        HOTLINE | {Role.ORGANIZATION},
+    ),
+    "service-requests.rate": (
+        "hub:rate",
+        lambda c: ("post", f"/api/v1/service-requests/{c['request'].pk}/rate/", {"rating": 5}),
+        {Role.CITIZEN},
+    ),
 }
 
 PAGES = {
@@ -598,6 +796,101 @@ PAGES = {
         ),
         COUNTY,
     ),
+    # --- the hub (issue 12) ---------------------------------------------------------------
+    "page referral accept": (
+        "hub:referral",
+        lambda c: ("post", "/department/", {"referral": c["referral"].pk, "action": "accept"}),
+        DEPARTMENT,
+    ),
+    "page referral decline": (
+        "hub:referral",
+        lambda c: (
+            "post",
+            "/department/",
+            {"referral": c["referral"].pk, "action": "decline", "reason": "已参保"},
+        ),
+        DEPARTMENT,
+    ),
+    "page need record": (
+        "hub",
+        lambda c: (
+            "post",
+            f"/households/{c['household'].pk}/needs/",
+            {
+                "person": c["members"][0].pk,
+                "service_kind": "meal_aid",
+                "consent": "1",
+                "consent_channel": "written",
+            },
+        ),
+        REGISTRARS,
+    ),
+    "page need take": (
+        "hub:need",
+        lambda c: (
+            "post",
+            f"/organization/?org={c['org'].pk}",
+            {"action": "take", "need": c["need"].pk, "project": c["project"].pk},
+        ),
+        ORGANIZATION,
+    ),
+    "page delivery": (
+        "hub:matched",
+        lambda c: (
+            "post",
+            f"/organization/?org={c['org'].pk}",
+            {"action": "deliver", "need": c["need"].pk, "delivered_on": _today()},
+        ),
+        ORGANIZATION,
+    ),
+    "page points exchange": (
+        "hub:points",
+        lambda c: (
+            "post",
+            f"/organization/?org={c['org'].pk}",
+            {"action": "exchange", "benefit": c["benefit"].pk},
+        ),
+        ORGANIZATION,
+    ),
+    "page 12349 call": (
+        "hub",
+        lambda c: (
+            "post",
+            "/12349/",
+            {
+                "action": "phone",
+                "window": "daily_life",
+                "region": VILLAGE,
+                "caller_name": "孙桂兰",
+                "caller_phone": "13906311234",
+                "description": "打扫卫生",
+            },
+        ),
+        HOTLINE,
+    ),
+    "page 12349 online": (
+        "hub",
+        lambda c: (
+            "post",
+            "/12349/",
+            {
+                "action": "online",
+                "window": "daily_life",
+                "description": "助餐",
+                "phone": "13906310000",
+            },
+        ),
+        {Role.CITIZEN},
+    ),
+    "page 12349 assign": (
+        "hub:request",
+        lambda c: (
+            "post",
+            "/12349/",
+            {"action": "assign", "request": c["request"].pk, "provider": c["org"].pk},
+        ),
+        HOTLINE,
+    ),
 }
 
 #: rows no write may touch unnoticed: every table of the four apps but the read log
@@ -607,7 +900,7 @@ SKIPPED = {"integrity.accesslog"}
 def _fingerprint_sql() -> str:
     tables = sorted(
         model._meta.db_table
-        for app_label in ("applicants", "eligibility", "integrity", "payments")
+        for app_label in ("applicants", "eligibility", "integrity", "payments", "weijiuni")
         for model in apps.get_app_config(app_label).get_models(include_auto_created=True)
         if model._meta.label_lower not in SKIPPED and model._meta.managed
     )
@@ -621,7 +914,8 @@ def _fingerprint_sql() -> str:
 
 
 def fingerprint() -> str:
-    """A digest of every row of every table of applicants, eligibility, integrity and payments (the
+    """A digest of every row of every table of applicants, eligibility, integrity, payments and
+    the hub (weijiuni) (the
     read log aside), computed in one query: equal before and after a request iff the
     request wrote nothing there (a write its own savepoint rolled back leaves no trace)."""
     with connection.cursor() as cursor:

@@ -52,6 +52,7 @@ def world(django_db_setup, django_db_blocker):
     seeded once for the module inside a transaction that is rolled back at its end."""
     from applicants import demo
     from eligibility import demo as eligibility_demo
+    from weijiuni import demo as hub_demo
 
     fast_hashing = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -64,6 +65,10 @@ def world(django_db_setup, django_db_blocker):
             demo.seed_accounts()
             eligibility_demo.seed()
             demo.seed_households(count=12)
+            # the hub (issue 12): resources, organizations and projects, staff and training
+            hub_demo.seed_catalog()
+            hub_demo.seed_organizations()
+            hub_demo.seed_staff()
             tokens = {u.username: AuthToken.objects.create(user=u)[1] for u in _users()}
             schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
             # Built once and shared by the roles: building a strategy costs more than a request.

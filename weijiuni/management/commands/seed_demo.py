@@ -5,6 +5,7 @@ from applicants import demo as applicants_demo
 from eligibility import demo as eligibility_demo
 from eligibility.verification import demo as verification_demo
 from payments import demo as payments_demo
+from weijiuni import demo as hub_demo
 from weijiuni import demo_anomalies
 from weijiuni.dashboard.build import summaries_rebuild
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         eligibility_demo.seed_cases()
         verification_demo.seed()
         payments_demo.seed_payroll()
+        hub_demo.seed()
         demo_anomalies.seed_anomalies()
         # the supervisor's dashboard shows the demo at once (the worker rebuilds it after
         # each later batch job, and beat every night)
