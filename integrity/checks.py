@@ -122,7 +122,8 @@ ENROLLED_TWICE_SQL = f"""
     SELECT 'person:' || c.person_id AS subject,
            min(t.parent_id) AS region_id,
            (array_agg(c.household_id ORDER BY c.enrollment_id))[1] AS household_id,
-           sum(e.monthly_amount) AS amount,
+           -- what is paid each month beyond the one guarantee that pays most
+           sum(e.monthly_amount) - max(e.monthly_amount) AS amount,
            jsonb_build_object(
                'person_id', c.person_id,
                'enrollments', jsonb_agg(jsonb_build_object(
