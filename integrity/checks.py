@@ -194,25 +194,29 @@ AMOUNT_OFF_RULES_SQL = f"""
     ) a
     JOIN eligibility_assessment s ON s.id = a.assessment_id
     CROSS JOIN LATERAL (
-        SELECT (res ->> 'monthly_amount')::numeric AS engine_amount
+        -- frozen JSON is read defensively: a malformed result is skipped, never a failed job
+        SELECT CASE WHEN res ->> 'monthly_amount' ~ '^[0-9]+([.][0-9]+)?$'
+                    THEN (res ->> 'monthly_amount')::numeric END AS engine_amount
         FROM jsonb_array_elements(
             CASE WHEN jsonb_typeof(s.result -> 'results') = 'array'
                  THEN s.result -> 'results' ELSE '[]'::jsonb END) res
-        WHERE res ->> 'policy' = e.policy_code
-          AND (res ->> 'eligible')::boolean
-          AND res ->> 'monthly_amount' IS NOT NULL
+        WHERE jsonb_typeof(res) = 'object'
+          AND res ->> 'policy' = e.policy_code
+          AND res -> 'eligible' = 'true'::jsonb
           AND (
               (e.person_id IS NULL AND res -> 'member' = 'null'::jsonb)
               OR (e.person_id IS NOT NULL
-                  AND s.inputs -> 'members' -> (res ->> 'member')::int ->> 'person_id'
-                      = e.person_id::text)
+                  AND CASE WHEN res ->> 'member' ~ '^[0-9]{{1,4}}$'
+                           AND jsonb_typeof(s.inputs -> 'members') = 'array'
+                      THEN s.inputs -> 'members' -> (res ->> 'member')::int ->> 'person_id'
+                      END = e.person_id::text)
           )
         LIMIT 1
     ) r
     {_county_join("e.household_id")}
     WHERE e.status = 'active'
       AND e.start_month <= %(month)s AND (e.end_month IS NULL OR e.end_month >= %(month)s)
-      AND a.amount <> r.engine_amount
+      AND r.engine_amount IS NOT NULL AND a.amount <> r.engine_amount
       AND COALESCE(jsonb_array_length(
             CASE WHEN jsonb_typeof(s.inputs -> 'adjustments' -> 'work_refusal') = 'array'
                  THEN s.inputs -> 'adjustments' -> 'work_refusal' END), 0) = 0
