@@ -376,8 +376,14 @@ def finding_resolve(*, finding: AnomalyFinding, status: str, note: str, by) -> A
 
 @transaction.atomic
 def finding_assign(*, finding: AnomalyFinding, to, by) -> AnomalyFinding:
-    """Take a finding on (or give it to a colleague): it shows as theirs."""
+    """Take a finding on (or give it to a colleague): it shows as theirs. A concluded finding
+    keeps who concluded it."""
+    from django.utils.translation import gettext as _
+
     finding = AnomalyFinding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status != AnomalyFinding.Status.OPEN:
+        msg = _("该线索已处理。")
+        raise FindingError(msg, {"non_field_errors": [msg]})
     finding.assigned_to = to
     finding.save(update_fields=["assigned_to"])
     return finding

@@ -459,10 +459,16 @@ def test_the_detail_page_masks_for_the_supervisor_and_takes_a_conclusion(found, 
     assert "2021-02" in html
     refused = client.post(url, {"action": "resolve", "status": "confirmed", "note": ""})
     assert refused.status_code == 400 and "请写明核查情况" in refused.content.decode()
+    taken = client.post(url, {"action": "take"})
+    assert taken.status_code == 302
+    finding.refresh_from_db()
+    assert finding.assigned_to == accounts["supervisor"]
     done = client.post(url, {"action": "resolve", "status": "dismissed", "note": "已核实为代领"})
     assert done.status_code == 302
     finding.refresh_from_db()
     assert finding.status == "dismissed"
+    late = client.post(url, {"action": "take"})
+    assert late.status_code == 400 and "该线索已处理" in late.content.decode()
 
 
 def test_the_approver_reads_the_page_but_has_no_conclusion_form(found, accounts):
