@@ -122,7 +122,8 @@ ENROLLED_TWICE_SQL = f"""
     SELECT 'person:' || c.person_id AS subject,
            min(t.parent_id) AS region_id,
            (array_agg(c.household_id ORDER BY c.enrollment_id))[1] AS household_id,
-           sum(e.monthly_amount) AS amount,
+           -- what is paid each month beyond the one guarantee that pays most
+           sum(e.monthly_amount) - max(e.monthly_amount) AS amount,
            jsonb_build_object(
                'person_id', c.person_id,
                'enrollments', jsonb_agg(jsonb_build_object(
@@ -193,25 +194,29 @@ AMOUNT_OFF_RULES_SQL = f"""
     ) a
     JOIN eligibility_assessment s ON s.id = a.assessment_id
     CROSS JOIN LATERAL (
-        SELECT (res ->> 'monthly_amount')::numeric AS engine_amount
+        -- frozen JSON is read defensively: a malformed result is skipped, never a failed job
+        SELECT CASE WHEN res ->> 'monthly_amount' ~ '^[0-9]+([.][0-9]+)?$'
+                    THEN (res ->> 'monthly_amount')::numeric END AS engine_amount
         FROM jsonb_array_elements(
             CASE WHEN jsonb_typeof(s.result -> 'results') = 'array'
                  THEN s.result -> 'results' ELSE '[]'::jsonb END) res
-        WHERE res ->> 'policy' = e.policy_code
-          AND (res ->> 'eligible')::boolean
-          AND res ->> 'monthly_amount' IS NOT NULL
+        WHERE jsonb_typeof(res) = 'object'
+          AND res ->> 'policy' = e.policy_code
+          AND res -> 'eligible' = 'true'::jsonb
           AND (
               (e.person_id IS NULL AND res -> 'member' = 'null'::jsonb)
               OR (e.person_id IS NOT NULL
-                  AND s.inputs -> 'members' -> (res ->> 'member')::int ->> 'person_id'
-                      = e.person_id::text)
+                  AND CASE WHEN res ->> 'member' ~ '^[0-9]{{1,4}}$'
+                           AND jsonb_typeof(s.inputs -> 'members') = 'array'
+                      THEN s.inputs -> 'members' -> (res ->> 'member')::int ->> 'person_id'
+                      END = e.person_id::text)
           )
         LIMIT 1
     ) r
     {_county_join("e.household_id")}
     WHERE e.status = 'active'
       AND e.start_month <= %(month)s AND (e.end_month IS NULL OR e.end_month >= %(month)s)
-      AND a.amount <> r.engine_amount
+      AND r.engine_amount IS NOT NULL AND a.amount <> r.engine_amount
       AND COALESCE(jsonb_array_length(
             CASE WHEN jsonb_typeof(s.inputs -> 'adjustments' -> 'work_refusal') = 'array'
                  THEN s.inputs -> 'adjustments' -> 'work_refusal' END), 0) = 0
@@ -371,8 +376,14 @@ def finding_resolve(*, finding: AnomalyFinding, status: str, note: str, by) -> A
 
 @transaction.atomic
 def finding_assign(*, finding: AnomalyFinding, to, by) -> AnomalyFinding:
-    """Take a finding on (or give it to a colleague): it shows as theirs."""
+    """Take a finding on (or give it to a colleague): it shows as theirs. A concluded finding
+    keeps who concluded it."""
+    from django.utils.translation import gettext as _
+
     finding = AnomalyFinding.objects.select_for_update().get(pk=finding.pk)
+    if finding.status != AnomalyFinding.Status.OPEN:
+        msg = _("该线索已处理。")
+        raise FindingError(msg, {"non_field_errors": [msg]})
     finding.assigned_to = to
     finding.save(update_fields=["assigned_to"])
     return finding

@@ -105,7 +105,10 @@ def seed_anomalies() -> int:
     used = [e.household_id for e in whole] + ([payee.household_id] if payee else [])
     relative = (
         Application.objects.filter(
-            state="enrolled", close_relative=False, household__enrollments__status="active"
+            state="enrolled",
+            close_relative=False,
+            household__enrollments__status="active",
+            household__enrollments__monthly_amount__gt=0,
         )
         .exclude(household_id__in=used)
         .order_by("-pk")

@@ -1037,6 +1037,7 @@ def test_department_and_organization_reach_only_their_own_pages(accounts_and_cat
         f"/applications/{ctx['app'].pk}/",
         "/cases/",
         "/oversight/overdue/",
+        "/oversight/anomalies/",
         "/dashboard/",
     ]
     own = {"department": "/department/", "organization": "/organization/"}
@@ -1079,6 +1080,7 @@ def test_the_supervisor_reads_the_city(accounts_and_catalog):
         f"/cases/{ctx['app'].pk}/",
         f"/reviews/{ctx['review'].pk}/",
         "/oversight/overdue/",
+        "/oversight/anomalies/",
         "/dashboard/",
     ):
         assert client.get(url).status_code == 200, url

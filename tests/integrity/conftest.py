@@ -69,6 +69,7 @@ def trail(accounts):
     services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
     services.commitment_record(application=app, persons=[person], channel="window", by=admin)
     _payments(admin, household, enrollment)
+    _finding(admin, household, person)
     TrailArchive.objects.create(
         table="integrity_accesslog",
         until=timezone.now(),
@@ -114,6 +115,20 @@ def _payments(admin, household, enrollment) -> None:
         amount=Decimal("1.00"),
         paid_on=dt.date(2026, 2, 1),
         recorded_by=admin,
+    )
+
+
+def _finding(admin, household, person) -> None:
+    """An anomaly finding the supervisor concluded (its history event)."""
+    from applicants.models import Region
+    from integrity.models import AnomalyFinding
+
+    county = Region.objects.get(code=household.village.path.split("/")[1])
+    finding = AnomalyFinding.objects.create(
+        kind="paid_after_death", subject=f"person:{person.pk}", region=county, household=household
+    )
+    AnomalyFinding.objects.filter(pk=finding.pk).update(
+        status="confirmed", note="已查实", resolved_by=admin
     )
 
 

@@ -459,10 +459,16 @@ def test_the_detail_page_masks_for_the_supervisor_and_takes_a_conclusion(found, 
     assert "2021-02" in html
     refused = client.post(url, {"action": "resolve", "status": "confirmed", "note": ""})
     assert refused.status_code == 400 and "请写明核查情况" in refused.content.decode()
+    taken = client.post(url, {"action": "take"})
+    assert taken.status_code == 302
+    finding.refresh_from_db()
+    assert finding.assigned_to == accounts["supervisor"]
     done = client.post(url, {"action": "resolve", "status": "dismissed", "note": "已核实为代领"})
     assert done.status_code == 302
     finding.refresh_from_db()
     assert finding.status == "dismissed"
+    late = client.post(url, {"action": "take"})
+    assert late.status_code == 400 and "该线索已处理" in late.content.decode()
 
 
 def test_the_approver_reads_the_page_but_has_no_conclusion_form(found, accounts):
@@ -477,3 +483,50 @@ def test_the_approver_reads_the_page_but_has_no_conclusion_form(found, accounts)
     )
     finding.refresh_from_db()
     assert finding.status == "open"
+
+
+def test_a_malformed_frozen_result_is_skipped_not_a_failed_job(planted):
+    """Frozen JSON from an old import: the check reads it defensively and carries on."""
+    household = planted["hh"][8]
+    enrollment = household.enrollments.get(person__isnull=True)
+    old = enrollment.assessment
+    person = _applicant(household)
+    _enroll(household, "tekun", person)
+    tekun = household.enrollments.get(policy_code="tekun")
+    for result in (
+        {
+            "results": [
+                {"policy": "dibao", "member": None, "eligible": True, "monthly_amount": "abc"}
+            ]
+        },
+        {"results": ["dibao", 7, None]},
+        {"results": {"policy": "dibao"}},
+        {
+            "results": [
+                {"policy": "tekun", "member": "x", "eligible": "yes", "monthly_amount": "1.5e3"}
+            ]
+        },
+        {
+            "results": [
+                {"policy": "tekun", "member": 99999, "eligible": True, "monthly_amount": "10.00"}
+            ]
+        },
+    ):
+        assessment = Assessment.objects.create(
+            household=household,
+            on=dt.date(2021, 2, 20),
+            inputs=old.inputs,
+            parameters={},
+            result=result,
+            created_by=old.created_by,
+        )
+        for target in (enrollment, tekun):
+            EnrollmentAmount.objects.create(
+                enrollment=target,
+                amount=Decimal("5.00"),
+                effective_month=dt.date(2021, 3, 1),
+                reason="旧系统导入",
+                assessment=assessment,
+            )
+        result = checks.check_run(Check.AMOUNT_OFF_RULES)
+        assert _subjects(Check.AMOUNT_OFF_RULES) == planted[Check.AMOUNT_OFF_RULES]
