@@ -18,7 +18,6 @@ _NAV = {
         ("apply", _("申请救助")),
         ("my_payments", _("我的发放")),
         ("selfcheck", _("我能申请什么")),
-        ("hotline", _("12349诉求")),
     ],
     Role.VILLAGE_ASSISTANT: [
         ("households", _("家庭档案")),

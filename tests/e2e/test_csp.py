@@ -19,9 +19,18 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 PAGES = {
-    None: ["/accounts/login/", "/selfcheck/", "/policies/", "/api/docs/"],
-    "citizen": ["/my/", "/apply/", "/my/payments/"],
-    "caseworker": ["/households/", "/cases/", "/households/new/", "/payroll/outstanding/"],
+    None: ["/accounts/login/", "/selfcheck/", "/policies/", "/resources/", "/api/docs/"],
+    "citizen": ["/my/", "/apply/", "/my/payments/", "/12349/"],
+    "caseworker": [
+        "/households/",
+        "/cases/",
+        "/households/new/",
+        "/payroll/outstanding/",
+        "/12349/",
+    ],
+    # the hub (issue 12)
+    "department": ["/department/"],
+    "organization": ["/organization/"],
     "supervisor": ["/dashboard/", "/oversight/overdue/", "/reevaluations/", "/payroll/"],
     "approver": ["/payroll/"],
     "admin": ["/admin/", "/admin/applicants/user/", "/accounts/two-factor/"],

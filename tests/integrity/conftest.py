@@ -66,6 +66,7 @@ def trail(accounts):
         assessment=assessment,
     )
     Review.objects.create(household=household, kind="periodic", due_on=timezone.localdate())
+    _referral(household, enrollment)
     services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
     services.commitment_record(application=app, persons=[person], channel="window", by=admin)
     _payments(admin, household, enrollment)
@@ -79,6 +80,20 @@ def trail(accounts):
         size=0,
     )
     return {"admin": admin, "person": person, "application": app, "enrollment": enrollment}
+
+
+def _referral(household, enrollment) -> None:
+    """A referral to a department (政策找人, issue 12): its ReferralEvent row."""
+    from eligibility.models import Policy, Referral
+
+    policy = Policy.objects.get(code="medical_assistance")
+    Referral.objects.create(
+        household=household,
+        policy=policy,
+        department=policy.department,
+        category=enrollment.category,
+        enrollment=enrollment,
+    )
 
 
 def _payments(admin, household, enrollment) -> None:
