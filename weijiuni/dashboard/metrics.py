@@ -40,6 +40,9 @@ class Metric:
     sql: str | Callable[[dict], tuple[str, list]]
     grain: str = "month"
     stock: bool = False
+    #: statements run before ``sql`` in the rebuild's transaction (a metric that keeps sums of
+    #: what can no longer change, so that ``sql`` reads only what can)
+    prepare: tuple[str, ...] = ()
 
 
 # 在保: people covered by an active enrollment in each month (a household enrollment covers
@@ -116,12 +119,39 @@ TEMPORARY = Metric(
 )
 
 # 资金发放: money the banks confirmed paid (status paid), by the month it was for and by category.
+# A reconciled batch's lines are final, so each is summed once (PaidBatch/PaidBatchRow) and the
+# statement reads the lines of the batches still open only: twelve months of a million lines
+# are not read again at every rebuild.
 PAID = Metric(
     code="paid",
+    prepare=(
+        """
+        WITH new AS (
+            INSERT INTO weijiuni_paidbatch (batch_id, summed_at)
+            SELECT b.id, now() FROM payments_batch b
+            WHERE b.state = 'reconciled'
+              AND NOT EXISTS (SELECT 1 FROM weijiuni_paidbatch p WHERE p.batch_id = b.id)
+            RETURNING batch_id
+        )
+        INSERT INTO weijiuni_paidbatchrow (batch_id, township_id, month, category, n, amount)
+        SELECT l.batch_id, l.township_id, l.month, l.category, count(*), sum(l.amount)
+        FROM new JOIN payments_line l ON l.batch_id = new.batch_id
+        WHERE l.status = 'paid'
+        GROUP BY 1, 2, 3, 4
+        """,
+    ),
     sql="""
-    SELECT l.township_id, l.month, l.category, count(*), 0, sum(l.amount)
-    FROM payments_line l
-    WHERE l.status = 'paid' AND l.month BETWEEN %(first)s AND %(last)s
+    SELECT township_id, month, category, sum(n), 0, sum(amount) FROM (
+        SELECT r.township_id, r.month, r.category, r.n, r.amount
+        FROM weijiuni_paidbatchrow r
+        WHERE r.month BETWEEN %(first)s AND %(last)s
+        UNION ALL
+        SELECT l.township_id, l.month, l.category, 1, l.amount
+        FROM payments_batch b
+        JOIN payments_line l ON l.batch_id = b.id
+        WHERE b.state <> 'reconciled' AND l.status = 'paid'
+          AND l.month BETWEEN %(first)s AND %(last)s
+    ) x
     GROUP BY 1, 2, 3
     """,
 )
