@@ -54,8 +54,11 @@ ENROLLED = Metric(
     stock=True,
     sql=f"""
     WITH e AS (
+        -- one row per township, category, start and end: a million enrollments become a few
+        -- thousand rows before the months are counted
         SELECT v.parent_id AS township_id, c.code AS key, e.start_month AS s, e.end_month AS t,
-               CASE WHEN e.person_id IS NULL THEN coalesce(hs.size, 1) ELSE 1 END AS people
+               count(*) AS n,
+               sum(CASE WHEN e.person_id IS NULL THEN coalesce(hs.size, 1) ELSE 1 END) AS people
         FROM eligibility_enrollment e
         JOIN eligibility_category c ON c.id = e.category_id
         JOIN applicants_household h ON h.id = e.household_id
@@ -63,10 +66,11 @@ ENROLLED = Metric(
         LEFT JOIN ({_SIZES}) hs ON hs.household_id = e.household_id
         WHERE (e.end_month IS NULL OR e.end_month >= e.start_month)
           AND e.start_month <= %(last)s
+        GROUP BY 1, 2, 3, 4
     ), d AS (
-        SELECT township_id, key, greatest(s, %(first)s) AS month, 1 AS n, people FROM e
+        SELECT township_id, key, greatest(s, %(first)s) AS month, n, people FROM e
         UNION ALL
-        SELECT township_id, key, greatest((t + interval '1 month')::date, %(first)s), -1, -people
+        SELECT township_id, key, greatest((t + interval '1 month')::date, %(first)s), -n, -people
         FROM e WHERE t IS NOT NULL AND t < %(last)s
     ), g AS (
         SELECT township_id, key, month, sum(n) AS n, sum(people) AS people
