@@ -179,14 +179,23 @@ def _money(chart: Chart, value: str, number) -> int | str:
     return int(number or 0)
 
 
-def figures(chart: Chart, params: DashboardParams, labels: dict[str, str]) -> dict:
+def figures(
+    chart: Chart, params: DashboardParams, labels: dict[str, str], children: list[Region]
+) -> dict:
     """One chart as data: ``columns``, ``rows`` (its table), and what ECharts draws."""
     where, args = _where(chart, params)
     if chart.kind == "trend":
         return _trend(chart, params, where, args, labels)
     if chart.kind == "regions":
-        return _regions(chart, params, where, args)
+        return _regions(chart, params, where, args, children)
     return _keys(chart, where, args, labels)
+
+
+def child_regions(region: Region) -> list[Region]:
+    """The bars of a region chart: a county's or the city's children, or the township itself."""
+    if region.level == Region.Level.TOWNSHIP:
+        return [region]
+    return list(Region.objects.filter(parent=region).order_by("code"))
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -239,7 +248,7 @@ def _trend(chart, params, where, args, labels) -> dict:
     return {"x": x, "series": series, "columns": columns, "rows": rows, "stack": False}
 
 
-def _regions(chart, params, where, args) -> dict:
+def _regions(chart, params, where, args, children) -> dict:
     region: Region = params.region
     depth = len(region.ancestor_codes())
     township = region.level == Region.Level.TOWNSHIP
@@ -250,12 +259,7 @@ def _regions(chart, params, where, args) -> dict:
         f"WHERE {where} GROUP BY 1"  # only the chart's own constants are formatted in
     )
     found = {r[0]: r[1:] for r in _rows(sql, [child_arg, *args])}
-    if township:
-        children = [region]
-    else:
-        children = list(Region.objects.filter(parent=region).order_by("code"))
-        # a county's figures reach the city through its townships; counties with no rows
-        # still get their bar (a zero is a figure too)
+    # a child with no rows still gets its bar (a zero is a figure too)
     x = [c.name for c in children]
     sums = {
         v: [found.get(c.code, (0,) * len(chart.values))[i] for c in children]
@@ -317,21 +321,26 @@ def _keys(chart, where, args, labels) -> dict:
     }
 
 
-def dashboard(params: DashboardParams, *, only: str | None = None) -> dict:
-    """Every chart (or one) for the reader's filters, with the headline figures."""
+def last_build():
     from ..models import SummaryBuild
 
+    return SummaryBuild.objects.order_by("-finished_at").first()
+
+
+def dashboard(params: DashboardParams, *, only: str | None = None, build=None) -> dict:
+    """Every chart (or one) for the reader's filters, with the headline figures."""
     labels = key_labels()
     charts = [c for c in CHARTS if only is None or c.code == only]
+    children = child_regions(params.region) if any(c.kind == "regions" for c in charts) else []
     out = {}
     for chart in charts:
         out[chart.code] = {
             "code": chart.code,
             "title": str(chart.title),
             "kind": chart.kind,
-            **figures(chart, params, labels),
+            **figures(chart, params, labels, children),
         }
-    build = SummaryBuild.objects.order_by("-finished_at").first()
+    build = build or last_build()
     return {
         "region": {
             "code": params.region.code,

@@ -18,7 +18,6 @@ from applicants.models import Region
 from eligibility import exports as sheets
 from integrity.services import access_log_record
 
-from ..models import SummaryBuild
 from . import charts
 from .households import category_choices, township_households
 from .params import DashboardParams, ParamsError, can_read_dashboard, scope_root
@@ -65,7 +64,8 @@ def dashboard(request):
         params = DashboardParams.from_query({}, user=user) if scope_root(user) else None
     if params is None:
         raise Http404
-    data = charts.dashboard(params)
+    built = charts.last_build()
+    data = charts.dashboard(params, build=built)
     for c in data["charts"].values():
         codes, levels = c.get("codes") or [], c.get("levels") or []
         c["table"] = [
@@ -99,7 +99,7 @@ def dashboard(request):
             "trail": _trail(params.region, scope_root(user)),
             "is_township": params.region.level == Region.Level.TOWNSHIP,
             "categories": category_choices(),
-            "built": SummaryBuild.objects.order_by("-finished_at").first(),
+            "built": built,
         },
         status=400 if errors else 200,
     )
