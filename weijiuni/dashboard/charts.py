@@ -18,8 +18,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import DueFor, Region
@@ -327,8 +329,38 @@ def last_build():
     return SummaryBuild.objects.order_by("-finished_at").first()
 
 
+#: how long a computed dashboard stays in the cache (a rebuild makes a new key at once)
+CACHE_SECONDS = 24 * 3600
+
+
 def dashboard(params: DashboardParams, *, only: str | None = None, build=None) -> dict:
-    """Every chart (or one) for the reader's filters, with the headline figures."""
+    """Every chart (or one) for the reader's filters, with the headline figures.
+
+    The figures change only when the summaries are rebuilt, so they are cached under the
+    last build's id with the filters and the language: the next rebuild's readers get new
+    keys, never a stale figure. Aggregates only (no person), so one entry serves every
+    reader of the same region."""
+    build = build or last_build()
+    key = ":".join(
+        [
+            "dashboard",
+            str(build.pk if build else 0),
+            params.region.code,
+            params.first.isoformat(),
+            params.last.isoformat(),
+            params.since.isoformat(),
+            only or "all",
+            get_language() or "",
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _dashboard(params, only=only, build=build)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _dashboard(params: DashboardParams, *, only: str | None, build) -> dict:
     labels = key_labels()
     charts = [c for c in CHARTS if only is None or c.code == only]
     children = child_regions(params.region) if any(c.kind == "regions" for c in charts) else []
@@ -340,7 +372,6 @@ def dashboard(params: DashboardParams, *, only: str | None = None, build=None) -
             "kind": chart.kind,
             **figures(chart, params, labels, children),
         }
-    build = build or last_build()
     return {
         "region": {
             "code": params.region.code,
