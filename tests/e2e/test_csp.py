@@ -76,7 +76,6 @@ def test_main_pages_report_no_csp_violation(watched, accounts, username):
 
 def test_dashboard_chart_and_its_tooltip_draw_under_the_csp(watched, accounts):
     from applicants.demo import seed_households
-
     from weijiuni.dashboard.build import summaries_rebuild
 
     seed_households(count=20)
