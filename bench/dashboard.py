@@ -16,6 +16,8 @@ Timed, in the same run:
   each after a warm-up: p50 and p95 (target p95 ≤ 200 ms);
 - the drill-down's last step, ``GET /api/v1/dashboard/households/?region=<the township with
   the most households>`` (a page of 50, masked, logged): p95 reported, not in the closing line;
+- the figures computed from the summary rows without the cache (the first reader after a
+  rebuild: the page and the API cache them under the build's id): p95 reported;
 - the bound: the plain SQL read of the same summary rows (``SELECT … FROM
   weijiuni_summaryrow WHERE path LIKE '371000/%'``), p95 over as many reads.
 
@@ -111,6 +113,22 @@ def plain_reads(n: int) -> list[float]:
     return out
 
 
+def computes(user, n: int) -> list[float]:
+    """The figures computed from the summary rows, without the cache (what the first reader
+    after a rebuild waits for)."""
+    from weijiuni.dashboard import charts
+    from weijiuni.dashboard.params import DashboardParams
+
+    params = DashboardParams.from_query({}, user=user)
+    build = charts.last_build()
+    out = []
+    for _ in range(n):
+        start = time.perf_counter()
+        charts._dashboard(params, only=None, build=build)
+        out.append(time.perf_counter() - start)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=1_000_000)
@@ -175,11 +193,13 @@ def main() -> None:
     )
     drill = requests(client, f"/api/v1/dashboard/households/?region={busiest}", args.requests)
     plain = plain_reads(args.requests)
+    compute = computes(supervisor, args.requests)
     for name, samples in (
         ("page", page),
         ("api", api),
         ("api_county", county),
         (f"api_households_{busiest}", drill),
+        ("uncached_figures", compute),
         ("sql", plain),
     ):
         print(

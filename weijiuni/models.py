@@ -806,3 +806,41 @@ class SummaryBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.finished_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class PaidBatch(models.Model):
+    """A reconciled payroll batch whose paid lines are summed in :class:`PaidBatchRow`.
+
+    Once a batch is reconciled every bank file has answered and its lines' statuses are final
+    (a failed payment is paid again by a new line in a later batch), so its sums never change:
+    the rebuild sums each batch's lines once instead of reading every month's lines again."""
+
+    batch = models.OneToOneField(
+        "payments.Batch", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    summed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已汇总的对账批次")
+        verbose_name_plural = _("已汇总的对账批次")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}"
+
+
+class PaidBatchRow(models.Model):
+    """The paid lines of one reconciled batch, per township, month and category."""
+
+    batch = models.ForeignKey(PaidBatch, on_delete=models.CASCADE, related_name="rows")
+    township = models.ForeignKey("applicants.Region", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    category = models.CharField(max_length=40)
+    n = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("对账批次发放汇总")
+        verbose_name_plural = _("对账批次发放汇总")
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} {self.township_id} {self.month} {self.category}"

@@ -49,7 +49,8 @@ def test_every_chart_renders_and_matches_the_database(page, shot, demo_data):
 
     login(page, "supervisor")
     page.goto("/dashboard/")
-    assert page.locator("h1").inner_text().startswith("城市督导看板")
+    assert page.locator("h1").inner_text() == "城市督导看板"
+    assert page.locator("nav.trail [aria-current]").inner_text() == "威海市"
     for chart in CHARTS:
         holder = page.locator(f'[data-chart="{chart.code}"]')
         holder.wait_for()
@@ -122,7 +123,7 @@ def test_every_chart_renders_and_matches_the_database(page, shot, demo_data):
         "a"
     ).first.click()
     page.wait_for_url(re.compile(rf"region={county.code}"))
-    assert county.name in page.locator("h1").inner_text()
+    assert page.locator("nav.trail [aria-current]").inner_text() == county.name
     township = Region.objects.filter(parent=county).order_by("code").first()
     page.locator('[data-table="households_regions"] tbody tr', has_text=township.name).locator(
         "a", has_text="家庭名单"

@@ -38,12 +38,14 @@ def test_demo_account_logs_in_and_lands_on_its_page(page, shot, accounts, userna
 
 def test_supervisor_dashboard_draws_its_chart_from_local_assets(page, shot, accounts):
     from applicants.demo import seed_households
+    from weijiuni.dashboard.build import summaries_rebuild
 
     seed_households(count=40)
+    summaries_rebuild(reason="test")
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     login(page, "supervisor")
-    page.wait_for_selector("#chart-by-county canvas")
+    page.wait_for_selector('[data-chart="households_regions"] svg')
     assert all(url.startswith(page.url.split("/dashboard")[0]) for url in requests)
     shot(page, "dashboard")
 

@@ -249,3 +249,43 @@ def test_region_codes_stay_text_and_money_is_a_number_in_excel(client, superviso
     codes = [r[1] for r in rows[1:-1]]
     assert codes and all(isinstance(c, str) and c.startswith("3710") for c in codes)
     assert all(isinstance(r[3], int | float) for r in rows[1:])
+
+
+def test_money_paid_is_summed_once_per_reconciled_batch(enrolled, make_user, settings, tmp_path):
+    """A reconciled batch's lines are final: the rebuild sums them once (PaidBatchRow) and then
+    reads only the lines of batches still open; the figure is the lines' sum either way."""
+    from django.db.models import Sum
+
+    from payments.demo import simulated_return
+    from payments.models import Line
+    from payments.services import bankfiles, batches
+    from tests.payments.conftest import payroll, with_accounts
+    from weijiuni.models import PaidBatch
+
+    settings.PAYMENTS_OUTBOX = tmp_path
+    with_accounts()
+    maker = make_user(role=Role.APPROVER, region_code="371002")
+    checker = make_user(role=Role.APPROVER, region_code="371002")
+    batch = batches.batch_approve(batch=payroll(maker, this_month()), user=checker)
+    batch = bankfiles.batch_export(batch=batch, user=maker)
+
+    def paid_in_summary():
+        rows = SummaryRow.objects.filter(metric="paid")
+        return sum((r.amount for r in rows), start=0), sum(r.n for r in rows)
+
+    summaries_rebuild(reason="exported")
+    assert paid_in_summary() == (0, 0)
+    assert not PaidBatch.objects.exists()
+    bank_file = batch.bank_files.order_by("pk").first()
+    first = Line.objects.filter(batch=batch).order_by("pk").first()
+    data = simulated_return(bank_file, {first.pk: "E1"})
+    bankfiles.bank_file_reconcile(bank_file=bank_file, data=data, user=checker)
+    paid = Line.objects.filter(batch=batch, status="paid")
+    expected = (paid.aggregate(s=Sum("amount"))["s"], paid.count())
+    assert expected[1] == Line.objects.filter(batch=batch).count() - 1
+    summaries_rebuild(reason="reconciled")
+    assert PaidBatch.objects.filter(batch=batch).exists()
+    assert paid_in_summary() == expected
+    summaries_rebuild(reason="again")  # summed once: the batch's rows are not added twice
+    assert paid_in_summary() == expected
+    assert PaidBatch.objects.count() == 1

@@ -20,7 +20,7 @@ from applicants.models import Region
 
 from ..api.pagination import PageNumberPagination
 from . import charts
-from .households import category_choices, township_households
+from .households import category_choices, households_rows, township_households
 from .params import DashboardParams, ParamsError, can_read_dashboard, scope_root
 
 FILTERS = [
@@ -166,9 +166,11 @@ class DashboardHouseholdsView(APIView):
             raise ValidationError(errors)
         if root is None or not township.path.startswith(root.path):
             raise Http404
-        qs = township_households(user=user, township=township, category=category)
+        ids = township_households(user=user, township=township, category=category)
         paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = households_rows(
+            user=user, ids=list(paginator.paginate_queryset(ids, request, view=self))
+        )
         unmasked = masking.record_read(
             user=user,
             object_type="household",

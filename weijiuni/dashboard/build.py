@@ -60,6 +60,8 @@ def _statement(metric: Metric, params: dict) -> tuple[str, dict | list]:
 
 
 def _write(cursor, metric: Metric, params: dict) -> int:
+    for statement in metric.prepare:
+        cursor.execute(statement, params)
     sql, sql_params = _statement(metric, params)
     cursor.execute(sql, sql_params)
     rows = cursor.fetchall()

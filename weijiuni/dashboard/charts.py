@@ -18,8 +18,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import connection
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from applicants.models import DueFor, Region
@@ -190,14 +192,23 @@ def _money(chart: Chart, value: str, number) -> int | str:
     return int(number or 0)
 
 
-def figures(chart: Chart, params: DashboardParams, labels: dict[str, str]) -> dict:
+def figures(
+    chart: Chart, params: DashboardParams, labels: dict[str, str], children: list[Region]
+) -> dict:
     """One chart as data: ``columns``, ``rows`` (its table), and what ECharts draws."""
     where, args = _where(chart, params)
     if chart.kind == "trend":
         return _trend(chart, params, where, args, labels)
     if chart.kind == "regions":
-        return _regions(chart, params, where, args)
+        return _regions(chart, params, where, args, children)
     return _keys(chart, where, args, labels)
+
+
+def child_regions(region: Region) -> list[Region]:
+    """The bars of a region chart: a county's or the city's children, or the township itself."""
+    if region.level == Region.Level.TOWNSHIP:
+        return [region]
+    return list(Region.objects.filter(parent=region).order_by("code"))
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -250,7 +261,7 @@ def _trend(chart, params, where, args, labels) -> dict:
     return {"x": x, "series": series, "columns": columns, "rows": rows, "stack": False}
 
 
-def _regions(chart, params, where, args) -> dict:
+def _regions(chart, params, where, args, children) -> dict:
     region: Region = params.region
     depth = len(region.ancestor_codes())
     township = region.level == Region.Level.TOWNSHIP
@@ -261,12 +272,7 @@ def _regions(chart, params, where, args) -> dict:
         f"WHERE {where} GROUP BY 1"  # only the chart's own constants are formatted in
     )
     found = {r[0]: r[1:] for r in _rows(sql, [child_arg, *args])}
-    if township:
-        children = [region]
-    else:
-        children = list(Region.objects.filter(parent=region).order_by("code"))
-        # a county's figures reach the city through its townships; counties with no rows
-        # still get their bar (a zero is a figure too)
+    # a child with no rows still gets its bar (a zero is a figure too)
     x = [c.name for c in children]
     sums = {
         v: [found.get(c.code, (0,) * len(chart.values))[i] for c in children]
@@ -328,21 +334,55 @@ def _keys(chart, where, args, labels) -> dict:
     }
 
 
-def dashboard(params: DashboardParams, *, only: str | None = None) -> dict:
-    """Every chart (or one) for the reader's filters, with the headline figures."""
+def last_build():
     from ..models import SummaryBuild
 
+    return SummaryBuild.objects.order_by("-finished_at").first()
+
+
+#: how long a computed dashboard stays in the cache (a rebuild makes a new key at once)
+CACHE_SECONDS = 24 * 3600
+
+
+def dashboard(params: DashboardParams, *, only: str | None = None, build=None) -> dict:
+    """Every chart (or one) for the reader's filters, with the headline figures.
+
+    The figures change only when the summaries are rebuilt, so they are cached under the
+    last build's id with the filters and the language: the next rebuild's readers get new
+    keys, never a stale figure. Aggregates only (no person), so one entry serves every
+    reader of the same region."""
+    build = build or last_build()
+    key = ":".join(
+        [
+            "dashboard",
+            str(build.pk if build else 0),
+            params.region.code,
+            params.first.isoformat(),
+            params.last.isoformat(),
+            params.since.isoformat(),
+            only or "all",
+            get_language() or "",
+        ]
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _dashboard(params, only=only, build=build)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _dashboard(params: DashboardParams, *, only: str | None, build) -> dict:
     labels = key_labels()
     charts = [c for c in CHARTS if only is None or c.code == only]
+    children = child_regions(params.region) if any(c.kind == "regions" for c in charts) else []
     out = {}
     for chart in charts:
         out[chart.code] = {
             "code": chart.code,
             "title": str(chart.title),
             "kind": chart.kind,
-            **figures(chart, params, labels),
+            **figures(chart, params, labels, children),
         }
-    build = SummaryBuild.objects.order_by("-finished_at").first()
     return {
         "region": {
             "code": params.region.code,

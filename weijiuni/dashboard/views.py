@@ -18,9 +18,8 @@ from applicants.models import Region
 from eligibility import exports as sheets
 from integrity.services import access_log_record
 
-from ..models import SummaryBuild
 from . import charts
-from .households import category_choices, township_households
+from .households import category_choices, households_rows, township_households
 from .params import DashboardParams, ParamsError, can_read_dashboard, scope_root
 
 HOUSEHOLDS_PAGE = 50
@@ -65,7 +64,8 @@ def dashboard(request):
         params = DashboardParams.from_query({}, user=user) if scope_root(user) else None
     if params is None:
         raise Http404
-    data = charts.dashboard(params)
+    built = charts.last_build()
+    data = charts.dashboard(params, build=built)
     for c in data["charts"].values():
         codes, levels = c.get("codes") or [], c.get("levels") or []
         c["table"] = [
@@ -99,7 +99,7 @@ def dashboard(request):
             "trail": _trail(params.region, scope_root(user)),
             "is_township": params.region.level == Region.Level.TOWNSHIP,
             "categories": category_choices(),
-            "built": SummaryBuild.objects.order_by("-finished_at").first(),
+            "built": built,
         },
         status=400 if errors else 200,
     )
@@ -168,12 +168,13 @@ def dashboard_households(request):
         return HttpResponseBadRequest(
             _("未知的保障类别。"), content_type="text/plain; charset=utf-8"
         )
-    qs = township_households(user=user, township=township, category=category)
-    page = Paginator(qs, HOUSEHOLDS_PAGE).get_page(request.GET.get("page"))
+    ids = township_households(user=user, township=township, category=category)
+    page = Paginator(ids, HOUSEHOLDS_PAGE).get_page(request.GET.get("page"))
+    rows = households_rows(user=user, ids=list(page.object_list))
     unmasked = masking.record_read(
         user=user,
         object_type="household",
-        object_ids=[h.pk for h in page.object_list],
+        object_ids=[h.pk for h in rows],
         request=request,
         fields="name,id_number",
     )
@@ -184,6 +185,7 @@ def dashboard_households(request):
             "township": township,
             "trail": _trail(township, root),
             "page": page,
+            "rows": rows,
             "unmasked": unmasked,
             "category": category,
             "category_name": known.get(category, ""),
