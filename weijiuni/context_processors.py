@@ -5,7 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from applicants.models import Role
 
-_PUBLIC = [("selfcheck", _("我能申请什么")), ("policies", _("政策目录")), ("login", _("登录"))]
+_PUBLIC = [
+    ("selfcheck", _("我能申请什么")),
+    ("policies", _("政策目录")),
+    ("notices", _("救助公示")),
+    ("complaint_new", _("投诉举报")),
+    ("login", _("登录")),
+]
 
 _NAV = {
     Role.CITIZEN: [
@@ -13,6 +19,7 @@ _NAV = {
         ("apply", _("申请救助")),
         ("my_payments", _("我的发放")),
         ("selfcheck", _("我能申请什么")),
+        ("notices", _("救助公示")),
     ],
     Role.VILLAGE_ASSISTANT: [
         ("households", _("家庭档案")),
@@ -25,16 +32,22 @@ _NAV = {
         ("apply", _("窗口受理")),
         ("household_register", _("家庭登记")),
         ("payroll_outstanding", _("发放异常")),
+        ("objection_inbox", _("公示异议")),
+        ("dishonesty_list", _("失信记录")),
     ],
     Role.APPROVER: [
         ("case_inbox", _("审批")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
         ("overdue", _("超期案件")),
+        ("dishonesty_list", _("失信记录")),
     ],
     Role.SUPERVISOR: [
         ("dashboard", _("督导看板")),
         ("overdue", _("超期案件")),
+        ("complaint_inbox", _("投诉举报")),
+        ("audit_search", _("审计记录")),
+        ("dishonesty_list", _("失信记录")),
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
@@ -50,6 +63,8 @@ _NAV = {
         ("dashboard", _("督导看板")),
         ("case_inbox", _("办件箱")),
         ("overdue", _("超期案件")),
+        ("complaint_inbox", _("投诉举报")),
+        ("audit_search", _("审计记录")),
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),

@@ -359,6 +359,9 @@ if AUDIT_RETENTION_MONTHS < 6:
         f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS}: 审计记录至少保留 6 个月 "
         "(the audit trail must be kept at least 6 months)."
     )
+#: the printed village noticeboard (公示栏) shows applicants' full names (SPEC §9 "masked on
+#: the internet page"): off by default; the online pages are always masked
+NOTICE_BOARD_FULL_NAME = env.bool("NOTICE_BOARD_FULL_NAME", default=False)
 AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / ".run" / "audit")))
 CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
     "task": "integrity.trail_archive",
