@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -289,6 +290,7 @@ def objection_record(
     )
 
 
+@transaction.atomic
 def objection_answer(*, objection: Objection, answer: str, by) -> Objection:
     """The written answer (书面答复) to an objection, given once; the objector reads it by the
     reference. The caller checks who may answer (the township of the notice)."""
@@ -412,6 +414,7 @@ def complaint_file(
     )
 
 
+@transaction.atomic
 def complaint_assign(*, complaint: Complaint, to, by) -> Complaint:
     """Hand a complaint to the person who will look into it (交办); not once answered. The
     caller checks that ``by`` may assign and ``to`` may handle it."""
@@ -425,6 +428,7 @@ def complaint_assign(*, complaint: Complaint, to, by) -> Complaint:
     return locked
 
 
+@transaction.atomic
 def complaint_answer(*, complaint: Complaint, answer, by) -> Complaint:
     """The written answer to a complaint, given once; read by its reference."""
     answer = text_field(answer, field="answer", max_length=4000, required=True, label=_("答复"))

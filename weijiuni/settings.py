@@ -227,6 +227,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2000/minute"),
         "assessment": env.str("THROTTLE_ASSESSMENT", default="60/minute"),
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
+        # objections and complaints anyone may file without logging in (issue 11)
+        "public_write": env.str("THROTTLE_PUBLIC_WRITE", default="30/minute"),
         # data sources posting DCI on-search callbacks (issue 10): many answers per request
         "dci_callback": env.str("THROTTLE_DCI_CALLBACK", default="6000/minute"),
     },
@@ -276,6 +278,11 @@ SPECTACULAR_SETTINGS = {
         "BatchKindEnum": "payments.models.Batch.Kind",
         "LineKindEnum": "payments.models.Line.Kind",
         "LineStatusEnum": "payments.models.Line.Status",
+        # integrity (issue 11)
+        "ObjectionChannelEnum": "integrity.models.Objection.Channel",
+        "ComplaintKindEnum": "integrity.models.Complaint.Kind",
+        "ComplaintStatusEnum": "integrity.models.Complaint.Status",
+        "OutcomeEnum": "eligibility.models.Review.Outcome",
     },
 }
 

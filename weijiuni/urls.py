@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("applicants.api.urls")),
     path("", include("eligibility.api.urls")),
     path("", include("payments.api")),
+    path("", include("weijiuni.oversight.api")),
 ]
 
 urlpatterns = [
