@@ -5,6 +5,7 @@ from applicants import demo as applicants_demo
 from eligibility import demo as eligibility_demo
 from eligibility.verification import demo as verification_demo
 from payments import demo as payments_demo
+from weijiuni.oversight import demo as oversight_demo
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         eligibility_demo.seed_cases()
         verification_demo.seed()
         payments_demo.seed_payroll()
+        oversight_demo.seed()
         self.stdout.write(self.style.SUCCESS("demo data ready"))
         self.stdout.write(f"accounts (password {applicants_demo.DEMO_PASSWORD}):")
         for username, display, role, *_ in applicants_demo.ACCOUNTS:
