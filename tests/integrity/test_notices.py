@@ -45,7 +45,9 @@ def test_search_by_region_category_and_period(staff):
     api = APIClient()
 
     def refs(**params):
-        return {r["reference"] for r in api.get("/api/v1/public-notices/", params).json()["results"]}
+        return {
+            r["reference"] for r in api.get("/api/v1/public-notices/", params).json()["results"]
+        }
 
     assert ref in refs(region="371002001002", category="dibao", period=month)
     assert ref not in refs(region="371002002")  # 羊亭镇
@@ -74,7 +76,8 @@ def test_anyone_objects_online_the_survey_reopens_and_the_answer_is_read_by_refe
     notice = _notice(ctx)
     client = Client()
     response = client.post(
-        f"/notices/{notice.reference}/object/", {"text": "该户有车辆未申报", "name": "", "phone": ""}
+        f"/notices/{notice.reference}/object/",
+        {"text": "该户有车辆未申报", "name": "", "phone": ""},
     )
     assert response.status_code == 200
     objection = Objection.objects.get(notice=notice)
@@ -171,7 +174,12 @@ def test_the_window_objection_keeps_the_caseworkers_name_and_the_objectors(staff
     cw.force_login(staff["caseworker"])
     response = cw.post(
         f"/cases/{ctx['app'].pk}/",
-        {"action": "object", "text": "收入不实", "objector_name": "李四", "objector_phone": "13900000000"},
+        {
+            "action": "object",
+            "text": "收入不实",
+            "objector_name": "李四",
+            "objector_phone": "13900000000",
+        },
         follow=True,
     )
     objection = Objection.objects.get()
@@ -214,9 +222,7 @@ def test_two_objections_at_once_are_both_kept_and_reopen_the_case_once(accounts)
     assert Application.objects.get(pk=ctx["app"].pk).state == "verifying"
 
 
-def test_the_noticeboard_prints_full_names_only_for_staff_of_the_region_by_setting(
-    staff, settings
-):
+def test_the_noticeboard_prints_full_names_only_for_staff_of_the_region_by_setting(staff, settings):
     ctx = case_at("public_notice", staff)
     name = ctx["members"][0].name
     url = "/notices/print/?region=371002001002"
