@@ -159,3 +159,12 @@ def trail_tables() -> list[str]:
     from integrity.trail import trail_models
 
     return [model._meta.db_table for model, _ in trail_models()] + [TrailArchive._meta.db_table]
+
+
+@pytest.fixture
+def staff(accounts):
+    """The demo accounts with the catalog and standards a case needs."""
+    from eligibility import demo as eligibility_demo
+
+    eligibility_demo.seed()
+    return accounts

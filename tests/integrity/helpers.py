@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-from eligibility import demo as eligibility_demo
-
-
-@pytest.fixture
-def staff(accounts):
-    eligibility_demo.seed()
-    return accounts
-
 
 def case_at(stage: str, accounts) -> dict:
     from tests.applicants.test_roles_table import build

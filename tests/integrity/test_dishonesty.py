@@ -14,7 +14,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from integrity.models import AccessLog, DishonestyRecord, DishonestyRemoval, RefusedAttempt
-from tests.integrity.helpers import case_at, staff  # noqa: F401 - fixture
+from tests.integrity.helpers import case_at
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from applicants.models import Application, ApplicationTransition
 from integrity.models import Objection, PublicNotice, RefusedAttempt
-from tests.integrity.helpers import case_at, staff  # noqa: F401 - fixture
+from tests.integrity.helpers import case_at
 
 pytestmark = pytest.mark.django_db
 
