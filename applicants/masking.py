@@ -247,6 +247,23 @@ def audit_values(values: Mapping[str, Any], *, unmasked: bool) -> dict[str, Any]
     return out
 
 
+#: categories whose name tells a member's illness or disability (单人保: a member seriously ill
+#: or disabled; the disability allowances), published under a name that does not (SPEC §9:
+#: a notice never shows illness or disability)
+PUBLIC_CATEGORY = {"dibao_single": "dibao", "severe_disability": "special_allowance"}
+PUBLIC_CATEGORY_LABELS = {"special_allowance": _("专项生活补贴")}
+
+
+def public_category(code: str) -> str:
+    """The category code as a public notice shows it."""
+    return PUBLIC_CATEGORY.get(code, code)
+
+
+def public_category_codes(published: str, codes) -> list[str]:
+    """Every category code a published code stands for (the public search by category)."""
+    return [c for c in codes if public_category(c) == published]
+
+
 def notice_name(*, masked_name: str, full_name: str | None, reader_unmasked: bool) -> str:
     """The name a public notice shows (SPEC §9): masked on the internet page; the printed
     village noticeboard may carry the full name when the setting allows it and the printer is

@@ -51,6 +51,7 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
     """What a notice may show (SPEC §9): never an ID number, address, illness or disability."""
 
     name = serializers.CharField(source="masked_name", help_text="脱敏姓名（张*明）")
+    category = serializers.SerializerMethodField(help_text="公示类别（不显示疾病或残疾的类别名）")
     category_label = serializers.SerializerMethodField()
     township = serializers.CharField(source="village.parent.name")
     village = serializers.CharField(source="village.name")
@@ -77,6 +78,9 @@ class PublicNoticeSerializer(serializers.ModelSerializer):
             "decided_on",
             "stage",
         ]
+
+    def get_category(self, obj) -> str:
+        return masking.public_category(obj.category)
 
     def get_category_label(self, obj) -> str:
         return selectors.category_label(obj.category)

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applicants import masking
 from applicants.models import Region, Role, region_scope
 from eligibility.labels import RESULT_LABELS
 from integrity.models import (
@@ -33,7 +34,16 @@ class BadFilter(ValueError):
 
 
 def category_label(code: str) -> str:
-    return str(RESULT_LABELS.get(code, code))
+    """The label a notice shows: of the published category (applicants.masking)."""
+    published = masking.public_category(code)
+    label = RESULT_LABELS.get(published) or masking.PUBLIC_CATEGORY_LABELS.get(published)
+    return str(label or published)
+
+
+def public_categories() -> list[tuple[str, str]]:
+    """The categories the public search offers: published codes only."""
+    codes = sorted({masking.public_category(c) for c in RESULT_LABELS})
+    return [(c, category_label(c)) for c in codes]
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ def notice_filters(params) -> NoticeFilters:
         if region is None:
             raise BadFilter("region", _("没有这个区划。"))
     category = (params.get("category") or "").strip()
-    if category and category not in RESULT_LABELS:
+    if category and category not in dict(public_categories()):
         raise BadFilter("category", _("没有这个救助类别。"))
     period = None
     text = (params.get("period") or "").strip()
@@ -95,7 +105,7 @@ def public_notices(filters: NoticeFilters, *, on: dt.date | None = None) -> Quer
     if filters.region is not None:
         qs = qs.filter(village__path__startswith=filters.region.path)
     if filters.category:
-        qs = qs.filter(category=filters.category)
+        qs = qs.filter(category__in=masking.public_category_codes(filters.category, RESULT_LABELS))
     if filters.period:
         start, end = filters.period
         qs = qs.filter(**{f"{date_field}__gte": start, f"{date_field}__lt": end})
