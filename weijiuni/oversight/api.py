@@ -5,6 +5,8 @@ change a row is refused and kept)."""
 
 from __future__ import annotations
 
+import re
+
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
@@ -31,6 +33,21 @@ from .views import audit_filters
 REFERENCE_PARAM = OpenApiParameter(
     "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="受理号或公示编号（12位）"
 )
+
+
+class ByReference:
+    """Objects looked up by a public reference: anything not shaped like one is a 404 before
+    the database sees it (a NUL in the path would otherwise reach PostgreSQL)."""
+
+    lookup_field = "reference"
+    lookup_url_kwarg = "id"
+    lookup_value_regex = "[^/]+"
+
+    def get_object(self):
+        if not re.fullmatch(r"[A-Z0-9]{12}", str(self.kwargs.get("id", "")).upper()):
+            raise Http404
+        self.kwargs["id"] = self.kwargs["id"].upper()
+        return super().get_object()
 
 
 class PublicWriteThrottle(ScopedRateThrottle):
@@ -98,14 +115,11 @@ NOTICE_FILTERS = [
 
 
 @extend_schema(tags=["public"])
-class PublicNoticeViewSet(viewsets.ReadOnlyModelViewSet):
+class PublicNoticeViewSet(ByReference, viewsets.ReadOnlyModelViewSet):
     """公示 (anyone, no login): the running notices or the result list, masked."""
 
     serializer_class = PublicNoticeSerializer
     permission_classes = [AllowAny]
-    lookup_field = "reference"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         if self.action == "retrieve":
@@ -201,6 +215,7 @@ class AnswerSerializer(serializers.Serializer):
 
 @extend_schema(tags=["public", "integrity"])
 class ObjectionViewSet(
+    ByReference,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -208,10 +223,6 @@ class ObjectionViewSet(
 ):
     """异议: filed by anyone (no login, name and phone optional); read by its reference; listed
     and answered by the township of the notice."""
-
-    lookup_field = "reference"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[^/]+"
 
     def get_permissions(self):
         if self.action in ("create", "retrieve"):
@@ -364,6 +375,7 @@ class AssignSerializer(serializers.Serializer):
 
 @extend_schema(tags=["public", "integrity"])
 class ComplaintViewSet(
+    ByReference,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -371,10 +383,6 @@ class ComplaintViewSet(
 ):
     """投诉举报: filed by anyone (anonymous allowed); read by its reference; the supervisor's
     box, assigned and answered within the limit."""
-
-    lookup_field = "reference"
-    lookup_url_kwarg = "id"
-    lookup_value_regex = "[^/]+"
 
     def get_permissions(self):
         if self.action in ("create", "retrieve"):
