@@ -65,6 +65,7 @@ _NAV = {
         ("overdue", _("超期案件")),
         ("complaint_inbox", _("投诉举报")),
         ("audit_search", _("审计记录")),
+        ("dishonesty_list", _("失信记录")),
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
