@@ -215,6 +215,66 @@ def free_text(text: str | None, *, unmasked: bool) -> str:
     return ""
 
 
+#: keys of a changed row (the audit trail's before → after) that hold what staff or the public
+#: wrote in their own words, or how to reach a person: a masked reader does not get them
+FREE_TEXT_KEYS = frozenset(
+    {
+        "address",
+        "reason",
+        "reasons",
+        "note",
+        "findings",
+        "description",
+        "text",
+        "answer",
+        "content",
+        "data",
+        "objector_name",
+        "objector_phone",
+        "complainant_name",
+        "complainant_phone",
+    }
+)
+
+
+def audit_values(values: Mapping[str, Any], *, unmasked: bool) -> dict[str, Any]:
+    """The values of a changed row as the audit trail shows them to the reader: a person's
+    and a household's fields as above, and no free text for a masked reader."""
+    out = household_fields(person_fields(values, unmasked=unmasked), unmasked=unmasked)
+    if not unmasked:
+        for key in FREE_TEXT_KEYS & out.keys():
+            out[key] = None
+    return out
+
+
+#: categories whose name tells a member's illness or disability (单人保: a member seriously ill
+#: or disabled; the disability allowances), published under a name that does not (SPEC §9:
+#: a notice never shows illness or disability)
+PUBLIC_CATEGORY = {"dibao_single": "dibao", "severe_disability": "special_allowance"}
+PUBLIC_CATEGORY_LABELS = {"special_allowance": _("专项生活补贴")}
+
+
+def public_category(code: str) -> str:
+    """The category code as a public notice shows it."""
+    return PUBLIC_CATEGORY.get(code, code)
+
+
+def public_category_codes(published: str, codes) -> list[str]:
+    """Every category code a published code stands for (the public search by category)."""
+    return [c for c in codes if public_category(c) == published]
+
+
+def notice_name(*, masked_name: str, full_name: str | None, reader_unmasked: bool) -> str:
+    """The name a public notice shows (SPEC §9): masked on the internet page; the printed
+    village noticeboard may carry the full name when the setting allows it and the printer is
+    staff of the village's region (``reader_unmasked``)."""
+    from django.conf import settings
+
+    if full_name and reader_unmasked and settings.NOTICE_BOARD_FULL_NAME:
+        return full_name
+    return masked_name
+
+
 # --- search and documents ------------------------------------------------------------------
 
 

@@ -668,6 +668,8 @@ class TimeLimit(models.Model):
         EXIT_MONTHS_MAX = "exit_months_max", _("渐退期上限（月）")
         TEKUN_EXIT_NOTICE_DAYS = "tekun_exit_notice_days", _("终止特困供养公示（日）")
         ADVANCE_FILE_DAYS = "advance_file_days", _("先行救助后补齐材料（工作日）")
+        OBJECTION_ANSWER_DAYS = "objection_answer_days", _("公示异议书面答复（工作日）")
+        COMPLAINT_ANSWER_DAYS = "complaint_answer_days", _("投诉举报答复（工作日）")
 
     code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
     value = models.PositiveIntegerField(_("数值"))

@@ -199,6 +199,67 @@ def can_resolve_anomaly(user: User, county: Region) -> bool:
     return _is(user, Role.SUPERVISOR, county)
 
 
+# --- integrity and oversight (SPEC §9, issue 11) ------------------------------------------
+
+
+def can_search_audit(user) -> bool:
+    """Search and export the audit trail (审计记录): the city supervisor and the administrator."""
+    return _active(user) and (user.is_admin_role or user.role == Role.SUPERVISOR)
+
+
+def can_answer_objection(user: User, village: Region) -> bool:
+    """Answer an objection to a notice in writing: the township of the notice's village."""
+    return _is(user, Role.CASEWORKER, village)
+
+
+#: who reads the dishonesty register, each in their own region (the supervisor masked)
+DISHONESTY_READERS = {Role.CASEWORKER, Role.APPROVER, Role.SUPERVISOR, Role.ADMIN}
+
+
+def can_read_dishonesty(user) -> bool:
+    return _active(user) and (user.is_superuser or user.role in DISHONESTY_READERS)
+
+
+def can_remove_dishonesty(user: User, village: Region) -> bool:
+    """Remove a record from the dishonesty register, with reasons: the county's approver."""
+    return _is(user, Role.APPROVER, village)
+
+
+def can_export_credit(user) -> bool:
+    """The export for the credit platform (信用平台): the county approvers (their county) and
+    the administrator; the supervisor reads it masked."""
+    return _active(user) and (user.is_admin_role or user.role in (Role.APPROVER, Role.SUPERVISOR))
+
+
+def can_read_complaints(user) -> bool:
+    """The complaint box (投诉举报): the city supervisor, the administrator, and the approvers
+    and caseworkers a complaint has been assigned to (they see those only)."""
+    return _active(user) and (
+        user.is_admin_role or user.role in (Role.SUPERVISOR, Role.APPROVER, Role.CASEWORKER)
+    )
+
+
+def can_assign_complaints(user) -> bool:
+    """Hand a complaint to someone (交办): the city supervisor (supervision of staff is their
+    work, not a case write) and the administrator."""
+    return _active(user) and (user.is_admin_role or user.role == Role.SUPERVISOR)
+
+
+def can_handle_complaint(user, complaint) -> bool:
+    """Answer a complaint: whoever it is assigned to, the supervisor, the administrator."""
+    if not _active(user):
+        return False
+    if user.is_admin_role or user.role == Role.SUPERVISOR:
+        return True
+    return complaint.assigned_to_id == user.pk
+
+
+def may_take_complaint(user) -> bool:
+    """Whom a complaint may be assigned to: the supervisors, the county approvers and the
+    township caseworkers (never the staff complained about — the assigner's judgement)."""
+    return _active(user) and user.role in (Role.SUPERVISOR, Role.APPROVER, Role.CASEWORKER)
+
+
 def require(allowed: bool, message: str | None = None) -> None:
     """Raise a domain error (HTTP 400 with ``non_field_errors`` at the edge) unless allowed."""
     if not allowed:

@@ -138,8 +138,13 @@ def _act(request, application):
         cases.public_notice_open(**kw)
         return _("已在村（居）公示7天。")
     if action == "object":
-        cases.objection_record(**kw, text=post.get("text", ""))
-        return _("异议已登记，案件退回重新调查。")
+        objection = cases.objection_record(
+            **kw,
+            text=post.get("text", ""),
+            objector_name=post.get("objector_name", ""),
+            objector_phone=post.get("objector_phone", ""),
+        )
+        return _("异议已登记（受理号 %(ref)s），案件退回重新调查。") % {"ref": objection.reference}
     if action == "county_visit":
         cases.county_visit_record(**kw)
         return _("县级入户核查已记录。")
@@ -237,6 +242,9 @@ def case_detail(request, pk: int):
             "field_errors": field_errors,
             "letters": letters.letter_kinds(application),
             "signed_ids": set(application.commitments.values_list("person_id", flat=True)),
+            "commitments": _commitments(application, unmasked=unmasked),
+            "dishonesty": selectors.dishonesty_flags(application),
+            "can_see_register": permissions.can_read_dishonesty(request.user),
             "declared": _declared(application, unmasked=unmasked),
             "notice_ended": bool(
                 application.notice_closes_on
@@ -247,6 +255,24 @@ def case_detail(request, pk: int):
             else None,
         },
     )
+
+
+def _commitments(application, *, unmasked: bool) -> list[dict]:
+    """The truthfulness commitments and verification authorizations signed for this case
+    (SPEC §9: signer, time and channel), the signer's name as the reader may see it."""
+    rows = application.commitments.select_related("person", "recorded_by").order_by(
+        "signed_at", "person_id", "kind"
+    )
+    return [
+        {
+            "signer": c.person.name if unmasked else mask_name(c.person.name),
+            "kind": c.get_kind_display(),
+            "channel": c.get_channel_display(),
+            "signed_at": c.signed_at,
+            "recorded_by": c.recorded_by.get_full_name() or c.recorded_by.username,
+        }
+        for c in rows
+    ]
 
 
 def _verification_context(application) -> dict:

@@ -627,3 +627,31 @@ def household_policies(*, household) -> list[dict]:
             }
         )
     return rows
+
+
+def dishonesty_flags(application: Application) -> list:
+    """Records of the dishonesty register (失信记录, not removed) of anyone in this application
+    — its household's members and the ID numbers it declares — wherever the record was made
+    (一处失信，处处受限, SPEC §9): the caseworker and the approver see them on the case."""
+    from applicants.models import Person
+    from integrity.models import DishonestyRecord
+
+    numbers = {
+        str(m.get("id_number") or "").upper()
+        for m in (application.data or {}).get("members") or []
+        if isinstance(m, dict)
+    } - {""}
+    if application.household_id:
+        numbers |= set(application.household.members.values_list("id_number", flat=True))
+    if not numbers:
+        return []
+    people = Person.objects.filter(id_number__in=numbers).values("pk")
+    return list(
+        DishonestyRecord.objects.filter(removal__isnull=True)
+        .filter(
+            Q(person_id__in=people)
+            | Q(person__isnull=True, household__members__id_number__in=numbers)
+        )
+        .distinct()
+        .order_by("-recorded_at")
+    )

@@ -1,6 +1,9 @@
-"""Trust and oversight. For now: the audit trail of reads of personal data."""
+"""Trust and oversight (SPEC §9): the audit trail of reads, refused attempts, commitments,
+public notices and objections, the dishonesty register, complaints."""
 
 from __future__ import annotations
+
+import secrets
 
 import pghistory
 import pgtrigger
@@ -83,13 +86,53 @@ class Commitment(models.Model):
         return f"{self.get_kind_display()} {self.person_id}"
 
 
+def new_reference(prefix: str) -> str:
+    """A public reference (公示编号, 异议/投诉受理号): a prefix and 10 random characters of an
+    alphabet without look-alikes, so that a reference cannot be guessed from another."""
+    alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def notice_reference() -> str:
+    return new_reference("GS")
+
+
+def objection_reference() -> str:
+    return new_reference("YY")
+
+
+def complaint_reference() -> str:
+    return new_reference("TS")
+
+
+@pghistory.track()
 class PublicNotice(models.Model):
     """A 7-day public notice (公示) in the village: of a proposed case (MZ-2021), or of the end
-    of 特困 support (SPEC §6)."""
+    of 特困 support (SPEC §6). It holds only what SPEC §9 lets a notice show — the masked name,
+    household size, category and monthly amount — never an ID number, address, illness or
+    disability. After the county's decision it stays published as the result list (``outcome``).
+    """
 
     class Purpose(models.TextChoices):
         ENROLLMENT = "enrollment", _("拟纳入保障")
         EXIT = "exit", _("拟终止特困供养")
+
+    class Outcome(models.TextChoices):
+        PENDING = "", _("待决定")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("不予批准")
+
+    reference = models.CharField(
+        _("公示编号"), max_length=12, unique=True, default=notice_reference, editable=False
+    )
+    village = models.ForeignKey(
+        "applicants.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("公示村居"),
+    )
 
     application = models.ForeignKey(
         "applicants.Application",
@@ -120,34 +163,79 @@ class PublicNotice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     closed_early = models.BooleanField(default=False)
+    outcome = models.CharField(
+        _("审批结果"), max_length=10, choices=Outcome.choices, blank=True, default=""
+    )
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-opened_at"]
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
+        indexes = [
+            models.Index(fields=["closes_on"], name="notice_closes_on"),
+            models.Index(fields=["outcome", "decided_on"], name="notice_outcome"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.masked_name} {self.closes_on}"
 
 
+@pghistory.track()
 class Objection(models.Model):
-    """An objection (异议) to a notice; it reopens the household survey."""
+    """An objection (异议) to a notice, filed online by anyone (name and phone optional) or at
+    the window; it reopens the household survey and is answered in writing within the limit.
+    The objector follows it by its reference (受理号)."""
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("网上提出")
+        WINDOW = "window", _("窗口登记")
+
+    reference = models.CharField(
+        _("受理号"), max_length=12, unique=True, default=objection_reference, editable=False
+    )
     notice = models.ForeignKey(PublicNotice, on_delete=models.PROTECT, related_name="objections")
+    channel = models.CharField(
+        _("渠道"), max_length=10, choices=Channel.choices, default=Channel.WINDOW
+    )
     text = models.TextField(_("异议内容"))
+    objector_name = models.CharField(_("异议人姓名"), max_length=50, blank=True)
+    objector_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    answer_due_on = models.DateField(_("答复时限"), null=True, blank=True)
     answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-received_at"]
         verbose_name = _("异议")
         verbose_name_plural = _("异议")
+        constraints = [
+            # an answer is given once, with its time and author, or not at all
+            models.CheckConstraint(
+                condition=(
+                    models.Q(answer="", answered_at__isnull=True, answered_by__isnull=True)
+                    | (
+                        ~models.Q(answer="")
+                        & models.Q(answered_at__isnull=False, answered_by__isnull=False)
+                    )
+                ),
+                name="objection_answer_complete",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class TrailArchive(models.Model):
@@ -345,3 +433,155 @@ class AnomalyRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class DishonestyRemoval(models.Model):
+    """The removal of a dishonesty record (失信记录移除) by a county approver, with reasons.
+
+    The record itself is never edited: a removal is a row of its own, written once (one per
+    record), so the register always shows what was recorded, when it stopped counting and why.
+    """
+
+    record = models.OneToOneField(
+        DishonestyRecord, on_delete=models.PROTECT, related_name="removal"
+    )
+    reasons = models.TextField(_("移除理由"))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("移除时间"), auto_now_add=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-removed_at"]
+        verbose_name = _("失信记录移除")
+        verbose_name_plural = _("失信记录移除")
+        triggers = [
+            pgtrigger.Protect(
+                name="removals_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.removed_at:%Y-%m-%d}"
+
+
+class RefusedAttempt(models.Model):
+    """An attempt the platform refused and keeps as evidence (拒绝操作记录, issue 11): an edit
+    of an audit row, an objection to an expired notice or to a notice that does not exist, a
+    complaint without content, a removal of a dishonesty record by someone not allowed."""
+
+    class Kind(models.TextChoices):
+        AUDIT_EDIT = "audit_edit", _("试图修改或删除审计记录")
+        NOTICE_EXPIRED = "notice_expired", _("对已结束的公示提出异议")
+        NOTICE_FORGED = "notice_forged", _("公示编号不存在或被伪造")
+        COMPLAINT_EMPTY = "complaint_empty", _("投诉举报无内容")
+        DISHONESTY_REMOVAL = "dishonesty_removal", _("无权移除失信记录")
+
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("用户"),
+    )
+    channel = models.CharField(_("渠道"), max_length=10)  # "page" | "api" | "admin"
+    target = models.CharField(_("对象"), max_length=120, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("拒绝操作记录")
+        verbose_name_plural = _("拒绝操作记录")
+        triggers = [
+            pgtrigger.Protect(
+                name="refused_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+@pghistory.track()
+class Complaint(models.Model):
+    """A complaint or tip (投诉举报) about how staff handle assistance (SPEC §9 supervision):
+    from a citizen (anonymous allowed) or a member of staff; assigned by the supervisor and
+    answered in writing within the limit; followed by its reference."""
+
+    class Kind(models.TextChoices):
+        INACTION = "inaction", _("不作为")
+        PRETENSE = "pretense", _("假作为")
+        MISCONDUCT = "misconduct", _("乱作为")
+        SLOWNESS = "slowness", _("慢作为")
+        EMBEZZLEMENT = "embezzlement", _("截留挪用、优亲厚友")
+
+    class Source(models.TextChoices):
+        CITIZEN = "citizen", _("群众实名")
+        ANONYMOUS = "anonymous", _("群众匿名")
+        STAFF = "staff", _("工作人员")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("已受理")
+        ASSIGNED = "assigned", _("办理中")
+        ANSWERED = "answered", _("已答复")
+
+    reference = models.CharField(
+        _("受理号"), max_length=12, unique=True, default=complaint_reference, editable=False
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    content = models.TextField(_("投诉举报内容"))
+    subject = models.CharField(_("被投诉单位或人员"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        "applicants.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("所涉区域"),
+    )
+    complainant_name = models.CharField(_("投诉人姓名"), max_length=50, blank=True)
+    complainant_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    filed_at = models.DateTimeField(_("受理时间"), auto_now_add=True, db_index=True)
+    answer_due_on = models.DateField(_("答复时限"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("承办人"),
+    )
+    assigned_at = models.DateTimeField(_("交办时间"), null=True, blank=True)
+    answer = models.TextField(_("答复"), blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-filed_at"]
+        verbose_name = _("投诉举报")
+        verbose_name_plural = _("投诉举报")
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(content=""), name="complaint_has_content"),
+            models.CheckConstraint(
+                condition=~models.Q(status="answered")
+                | (~models.Q(answer="") & models.Q(answered_at__isnull=False)),
+                name="complaint_answer_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference

@@ -37,6 +37,9 @@ TRAIL_TABLES = {
     "eligibility.Assessment": "created_at",
     "eligibility.Decision": "decided_at",
     "eligibility.EnrollmentAmount": "created_at",
+    "integrity.DishonestyRecord": "recorded_at",
+    "integrity.DishonestyRemoval": "removed_at",
+    "integrity.RefusedAttempt": "at",
 }
 
 

@@ -9,6 +9,8 @@ _PUBLIC = [
     ("selfcheck", _("我能申请什么")),
     ("policies", _("政策目录")),
     ("resources", _("信息资源目录")),
+    ("notices", _("救助公示")),
+    ("complaint_new", _("投诉举报")),
     ("login", _("登录")),
 ]
 
@@ -18,6 +20,7 @@ _NAV = {
         ("apply", _("申请救助")),
         ("my_payments", _("我的发放")),
         ("selfcheck", _("我能申请什么")),
+        ("notices", _("救助公示")),
     ],
     Role.VILLAGE_ASSISTANT: [
         ("households", _("家庭档案")),
@@ -31,6 +34,8 @@ _NAV = {
         ("household_register", _("家庭登记")),
         ("payroll_outstanding", _("发放异常")),
         ("hotline", _("12349")),
+        ("objection_inbox", _("公示异议")),
+        ("dishonesty_list", _("失信记录")),
     ],
     Role.APPROVER: [
         ("case_inbox", _("审批")),
@@ -39,11 +44,15 @@ _NAV = {
         ("overdue", _("超期案件")),
         ("anomalies", _("资金异常")),
         ("hotline", _("12349")),
+        ("dishonesty_list", _("失信记录")),
     ],
     Role.SUPERVISOR: [
         ("dashboard", _("督导看板")),
         ("overdue", _("超期案件")),
         ("anomalies", _("资金异常")),
+        ("complaint_inbox", _("投诉举报")),
+        ("audit_search", _("审计记录")),
+        ("dishonesty_list", _("失信记录")),
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
@@ -62,6 +71,9 @@ _NAV = {
         ("case_inbox", _("办件箱")),
         ("overdue", _("超期案件")),
         ("anomalies", _("资金异常")),
+        ("complaint_inbox", _("投诉举报")),
+        ("audit_search", _("审计记录")),
+        ("dishonesty_list", _("失信记录")),
         ("reevaluations", _("调标重算")),
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),

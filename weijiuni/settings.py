@@ -228,6 +228,8 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="2000/minute"),
         "assessment": env.str("THROTTLE_ASSESSMENT", default="60/minute"),
         "login": env.str("THROTTLE_LOGIN", default="30/minute"),
+        # objections and complaints anyone may file without logging in (issue 11)
+        "public_write": env.str("THROTTLE_PUBLIC_WRITE", default="30/minute"),
         # data sources posting DCI on-search callbacks (issue 10): many answers per request
         "dci_callback": env.str("THROTTLE_DCI_CALLBACK", default="6000/minute"),
     },
@@ -285,6 +287,11 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "weijiuni.models.SocialOrganization.Kind",
         "PointsEntryKindEnum": "weijiuni.models.PointsEntry.Kind",
         "StaffKindEnum": "weijiuni.models.StaffMember.Kind",
+        # integrity (issue 11)
+        "ObjectionChannelEnum": "integrity.models.Objection.Channel",
+        "ComplaintKindEnum": "integrity.models.Complaint.Kind",
+        "ComplaintStatusEnum": "integrity.models.Complaint.Status",
+        "OutcomeEnum": "eligibility.models.Review.Outcome",
     },
 }
 
@@ -368,6 +375,9 @@ if AUDIT_RETENTION_MONTHS < 6:
         f"AUDIT_RETENTION_MONTHS={AUDIT_RETENTION_MONTHS}: 审计记录至少保留 6 个月 "
         "(the audit trail must be kept at least 6 months)."
     )
+#: the printed village noticeboard (公示栏) shows applicants' full names (SPEC §9 "masked on
+#: the internet page"): off by default; the online pages are always masked
+NOTICE_BOARD_FULL_NAME = env.bool("NOTICE_BOARD_FULL_NAME", default=False)
 AUDIT_ARCHIVE_DIR = Path(env.str("AUDIT_ARCHIVE_DIR", default=str(BASE_DIR / ".run" / "audit")))
 CELERY_BEAT_SCHEDULE["audit-trail-archive"] = {
     "task": "integrity.trail_archive",

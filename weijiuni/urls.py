@@ -18,6 +18,7 @@ from .api.anomalies import AnomalyFindingViewSet
 from .api.auth import LogoutAllView, LogoutView, TokenView
 from .dashboard import api as dashboard_api
 from .dashboard import views as dashboard_views
+from .oversight import views as oversight
 
 anomaly_router = SimpleRouter()
 anomaly_router.register("anomaly-findings", AnomalyFindingViewSet, basename="anomaly-finding")
@@ -42,6 +43,7 @@ api_v1 = [
     ),
     path("", include(anomaly_router.urls)),
     path("", include("weijiuni.api.urls")),
+    path("", include("weijiuni.oversight.api")),
 ]
 
 urlpatterns = [
@@ -116,6 +118,22 @@ urlpatterns = [
     path("payroll/outstanding/", payment_views.outstanding, name="payroll_outstanding"),
     path("payroll/files/<int:pk>/", payment_views.bank_file_download, name="bank_file_download"),
     path("my/payments/", payment_views.my_payments, name="my_payments"),
+    # integrity and oversight (SPEC §9): public notices without login, objections, complaints
+    path("notices/", oversight.notice_list, name="notices"),
+    path("notices/print/", oversight.notice_print, name="notice_print"),
+    path("notices/<str:reference>/object/", oversight.objection_new, name="objection_new"),
+    path("answers/", oversight.answer_lookup, name="answer_lookup"),
+    path("complaints/new/", oversight.complaint_new, name="complaint_new"),
+    path("oversight/objections/", oversight.objection_inbox, name="objection_inbox"),
+    path("oversight/complaints/", oversight.complaint_inbox, name="complaint_inbox"),
+    path("oversight/dishonesty/", oversight.dishonesty_list, name="dishonesty_list"),
+    path(
+        "oversight/dishonesty/credit-export.<slug:fmt>",
+        oversight.credit_export,
+        name="credit_export",
+    ),
+    path("oversight/audit/", oversight.audit_search, name="audit_search"),
+    path("oversight/audit/export.xlsx", oversight.audit_export, name="audit_export"),
     # The admin's own login form knows no second factor: everyone logs in through ours.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),

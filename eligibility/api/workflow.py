@@ -40,11 +40,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     transitions = TransitionSerializer(many=True, read_only=True)
     latest_assessment = serializers.SerializerMethodField()
+    dishonesty_flag = serializers.SerializerMethodField(
+        help_text="失信记录提示（一处失信，处处受限）：本申请涉及的人员有未移除的失信记录；"
+        "列表中为 null，单件读取时给出"
+    )
 
     class Meta:
         model = Application
         fields = [
             "id",
+            "dishonesty_flag",
             "state",
             "state_label",
             "channel",
@@ -67,6 +72,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "transitions",
             "latest_assessment",
         ]
+
+    def get_dishonesty_flag(self, obj) -> bool | None:
+        if not self.context.get("one"):
+            return None
+        from eligibility.selectors import dishonesty_flags
+
+        return bool(dishonesty_flags(obj))
 
     def get_latest_assessment(self, obj) -> dict | None:
         assessments = getattr(obj, "latest_assessments", None)
@@ -232,13 +244,22 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def retrieve(self, request, *args, **kwargs):
         application = self.get_object()
         self._log([application])
-        return Response(self.get_serializer(application).data)
+        return Response(
+            ApplicationSerializer(
+                application, context=self.get_serializer_context() | {"one": True}
+            ).data
+        )
 
     def _done(self, application, code=status.HTTP_200_OK):
         """The application after a write (create, PATCH, a step): a read like any other."""
         fresh = application_get(user=self.request.user, pk=application.pk)
         self._log([fresh])
-        return Response(self.get_serializer(fresh).data, status=code)
+        return Response(
+            ApplicationSerializer(
+                fresh, context=self.get_serializer_context() | {"one": True}
+            ).data,
+            status=code,
+        )
 
     @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
     def create(self, request):

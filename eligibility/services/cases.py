@@ -409,26 +409,36 @@ def public_notice_open(*, application: Application, by: User, request=None):
     return notice
 
 
-@transaction.atomic
-def objection_record(*, application: Application, by: User, text: str, request=None):
-    """An objection during the notice reopens the home survey (SPEC §6); the new survey is due
-    within the investigation limit, like the first one after verification."""
+def objection_record(
+    *,
+    application: Application,
+    by: User,
+    text: str,
+    request=None,
+    objector_name: str = "",
+    objector_phone: str = "",
+):
+    """An objection brought to the window during the notice, typed in by the township; like
+    one filed online it reopens the survey and gets a written answer by its reference."""
+    from . import notices
+
     _caseworker(by, application)
-    if not text.strip():
+    if not (text or "").strip():
         msg = _("请填写异议内容。")
         raise ApplicationError(msg, {"text": [msg]})
     notice = application.notices.order_by("-opened_at").first()
     if notice is None or application.state != "public_notice":
         msg = _("只有公示期间才能登记异议。")
         raise ApplicationError(msg, {"state": [msg]})
-    objection = integrity.objection_record(notice=notice, text=text.strip(), by=by)
-    application.notice_closes_on = None
-    application.due_on = add_workdays(
-        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), workday_overrides()
+    return notices.objection_file(
+        reference=notice.reference,
+        text=text,
+        objector_name=objector_name,
+        objector_phone=objector_phone,
+        by=by,
+        request=request,
+        channel="window",
     )
-    application.due_for = "survey"
-    application_step(application, "reopen_survey", by=by, request=request, reason=text.strip())
-    return objection
 
 
 def _first_of_next_month(day: dt.date) -> dt.date:
@@ -472,6 +482,11 @@ def _decision_record(application, assessment, by, reasons: str, action: str, req
         decided_by=by,
     )
     application.decided_at = timezone.now()
+    integrity.public_notice_decided(
+        application_id=application.pk,
+        outcome="approved" if action == "approve" else "rejected",
+        on=today(),
+    )
     application.due_on = None
     application.due_for = ""
     application_step(application, action, by=by, request=request, reason=reasons.strip())

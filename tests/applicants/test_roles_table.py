@@ -50,6 +50,7 @@ REGISTRARS = {Role.VILLAGE_ASSISTANT, Role.CASEWORKER, Role.ADMIN}
 TOWNSHIP = {Role.CASEWORKER, Role.ADMIN}
 COUNTY = {Role.APPROVER, Role.ADMIN}
 ADMIN = {Role.ADMIN}
+EVERYONE = set(ROLES)  # anonymous included: objections and complaints need no account
 RECOVERERS = {Role.CASEWORKER, Role.APPROVER, Role.ADMIN}  # review finding: township or county
 SUPERVISION = {Role.SUPERVISOR, Role.ADMIN}  # an anomaly finding: the city supervisor concludes
 DEPARTMENT = {Role.DEPARTMENT, Role.ADMIN}  # the referral's owning department (医保局)
@@ -177,6 +178,31 @@ def build(stage: str, accounts) -> dict:
     ctx = {"household": household, "members": list(household.members.order_by("id"))}
     if stage == "household":
         return ctx
+    if stage == "complaint":
+        from integrity import services as integrity
+
+        ctx["complaint"] = integrity.complaint_file(
+            kind="slowness",
+            content="审批拖延",
+            source="citizen",
+            answer_due_on=timezone.localdate(),
+        )
+        integrity.complaint_assign(complaint=ctx["complaint"], to=cw, by=accounts["supervisor"])
+        return ctx
+    if stage == "dishonesty":
+        from integrity import services as integrity
+
+        ctx["record"] = integrity.dishonesty_record(
+            household=household,
+            person=ctx["members"][0],
+            reason="隐瞒收入",
+            amount_obtained=Decimal("100.00"),
+            fine_multiple=Decimal("1.0"),
+            fine_amount=Decimal("100.00"),
+            source="roles-table:1",
+            by=approver,
+        )
+        return ctx
     extra = {}
     if stage == "emergency":
         extra = {"requested": "temporary", "hardship": {"type": "emergency"}}
@@ -222,6 +248,11 @@ def build(stage: str, accounts) -> dict:
     )
     app.refresh_from_db()
     if stage in ("public_notice", "close_relative"):
+        return ctx
+    if stage == "objection":
+        from eligibility.services import notices
+
+        ctx["objection"] = notices.objection_file(reference=_notice_ref(ctx), text="收入不实")
         return ctx
     cases.application_approve(application=app, by=approver, reasons="符合条件")
     enrollment = household.enrollments.order_by("start_month").first()
@@ -305,6 +336,10 @@ def _page_verification(c):
 
 def _api_step(action: str, **body):
     return lambda c: ("post", f"/api/v1/applications/{c['app'].pk}/{action}/", body)
+
+
+def _notice_ref(c) -> str:
+    return c["app"].notices.order_by("-opened_at").first().reference
 
 
 def _apply_form(c, key: str) -> dict:
@@ -484,6 +519,56 @@ API = {
         ),
         RECOVERERS,
     ),
+    "objections.create": (
+        "public_notice",
+        lambda c: (
+            "post",
+            "/api/v1/objections/",
+            {"notice": _notice_ref(c), "text": "家中有车辆未申报"},
+        ),
+        EVERYONE,
+    ),
+    "objections.answer": (
+        "objection",
+        lambda c: (
+            "post",
+            f"/api/v1/objections/{c['objection'].reference}/answer/",
+            {"answer": "经复查属实"},
+        ),
+        TOWNSHIP,
+    ),
+    "complaints.create": (
+        "household",
+        lambda c: ("post", "/api/v1/complaints/", {"kind": "inaction", "content": "不给办理"}),
+        EVERYONE,
+    ),
+    "complaints.assign": (
+        "complaint",
+        lambda c: (
+            "post",
+            f"/api/v1/complaints/{c['complaint'].reference}/assign/",
+            {"assigned_to": "approver"},
+        ),
+        {Role.SUPERVISOR, Role.ADMIN},
+    ),
+    "complaints.answer": (
+        "complaint",
+        lambda c: (
+            "post",
+            f"/api/v1/complaints/{c['complaint'].reference}/answer/",
+            {"answer": "已督办"},
+        ),
+        {Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN},  # the assignee (caseworker here)
+    ),
+    "dishonesty-records.remove": (
+        "dishonesty",
+        lambda c: (
+            "post",
+            f"/api/v1/dishonesty-records/{c['record'].pk}/remove/",
+            {"reasons": "复议撤销"},
+        ),
+        COUNTY,
+    ),
     "standards.create": (
         "household",
         lambda c: (
@@ -625,6 +710,56 @@ API = {
 }
 
 PAGES = {
+    "page objection online": (
+        "public_notice",
+        lambda c: ("post", f"/notices/{_notice_ref(c)}/object/", {"text": "家中有车辆"}),
+        EVERYONE,
+    ),
+    "page objection answer": (
+        "objection",
+        lambda c: (
+            "post",
+            "/oversight/objections/",
+            {"objection": c["objection"].pk, "answer": "经复查属实"},
+        ),
+        TOWNSHIP,
+    ),
+    "page complaint": (
+        "household",
+        lambda c: ("post", "/complaints/new/", {"kind": "slowness", "content": "拖延"}),
+        EVERYONE,
+    ),
+    "page complaint assign": (
+        "complaint",
+        lambda c: (
+            "post",
+            "/oversight/complaints/",
+            {
+                "complaint": c["complaint"].pk,
+                "action": "assign",
+                "assigned_to": User.objects.get(username="approver").pk,
+            },
+        ),
+        {Role.SUPERVISOR, Role.ADMIN},
+    ),
+    "page complaint answer": (
+        "complaint",
+        lambda c: (
+            "post",
+            "/oversight/complaints/",
+            {"complaint": c["complaint"].pk, "action": "answer", "answer": "已督办"},
+        ),
+        {Role.CASEWORKER, Role.SUPERVISOR, Role.ADMIN},
+    ),
+    "page dishonesty remove": (
+        "dishonesty",
+        lambda c: (
+            "post",
+            "/oversight/dishonesty/",
+            {"record": c["record"].pk, "reasons": "复议撤销"},
+        ),
+        COUNTY,
+    ),
     "page households/new": (
         "household",
         lambda c: (
@@ -893,8 +1028,9 @@ PAGES = {
     ),
 }
 
-#: rows no write may touch unnoticed: every table of the four apps but the read log
-SKIPPED = {"integrity.accesslog"}
+#: rows no write may touch unnoticed: every table of the four apps but the read log and the
+#: log of refused attempts (a refusal is kept there, by design)
+SKIPPED = {"integrity.accesslog", "integrity.refusedattempt"}
 
 
 def _fingerprint_sql() -> str:

@@ -71,6 +71,7 @@ def trail(accounts):
     services.commitment_record(application=app, persons=[person], channel="window", by=admin)
     _payments(admin, household, enrollment)
     _finding(admin, household, person)
+    _integrity(admin, app, household, person)
     TrailArchive.objects.create(
         table="integrity_accesslog",
         until=timezone.now(),
@@ -94,6 +95,41 @@ def _referral(household, enrollment) -> None:
         category=enrollment.category,
         enrollment=enrollment,
     )
+
+
+def _integrity(admin, app, household, person) -> None:
+    """A notice with an objection answered, a complaint, a dishonesty record removed, and a
+    refused attempt: rows (and history events) in every table of issue 11."""
+    from integrity import services
+    from integrity.models import RefusedAttempt
+
+    notice = services.public_notice_open(
+        application=app,
+        closes_on=timezone.localdate(),
+        masked_name="张*",
+        household_size=1,
+        category="dibao",
+        monthly_amount=Decimal("288.00"),
+        by=admin,
+    )
+    objection = services.objection_record(notice=notice, text="收入不实", by=admin)
+    services.objection_answer(objection=objection, answer="经复查属实", by=admin)
+    complaint = services.complaint_file(
+        kind="slowness", content="审批超期", source="citizen", answer_due_on=timezone.localdate()
+    )
+    services.complaint_answer(complaint=complaint, answer="已督办", by=admin)
+    record = services.dishonesty_record(
+        household=household,
+        person=person,
+        reason="隐瞒收入",
+        amount_obtained=Decimal("100.00"),
+        fine_multiple=Decimal("1.0"),
+        fine_amount=Decimal("100.00"),
+        source="test:1",
+        by=admin,
+    )
+    services.dishonesty_remove(record=record, reasons="复议撤销", by=admin)
+    services.refused_attempt_record(kind=RefusedAttempt.Kind.AUDIT_EDIT, user=admin)
 
 
 def _payments(admin, household, enrollment) -> None:
@@ -153,3 +189,12 @@ def trail_tables() -> list[str]:
     from integrity.trail import trail_models
 
     return [model._meta.db_table for model, _ in trail_models()] + [TrailArchive._meta.db_table]
+
+
+@pytest.fixture
+def staff(accounts):
+    """The demo accounts with the catalog and standards a case needs."""
+    from eligibility import demo as eligibility_demo
+
+    eligibility_demo.seed()
+    return accounts

@@ -8,6 +8,7 @@ from payments import demo as payments_demo
 from weijiuni import demo as hub_demo
 from weijiuni import demo_anomalies
 from weijiuni.dashboard.build import summaries_rebuild
+from weijiuni.oversight import demo as oversight_demo
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         verification_demo.seed()
         payments_demo.seed_payroll()
         hub_demo.seed()
+        oversight_demo.seed()
         demo_anomalies.seed_anomalies()
         # the supervisor's dashboard shows the demo at once (the worker rebuilds it after
         # each later batch job, and beat every night)

@@ -5,7 +5,7 @@ class Migration(migrations.Migration):
     """The dashboard's summaries and the hub's tables were built side by side (issue 12)."""
 
     dependencies = [
-        ("weijiuni", "0001_dashboard_summaries"),
+        ("weijiuni", "0002_paid_batch_sums"),
         ("weijiuni", "0001_hub"),
     ]
 
