@@ -27,6 +27,9 @@ def enqueue_summaries_rebuild(reason: str) -> None:
         current_app.send_task(
             "weijiuni.summaries_rebuild",
             kwargs={"reason": reason, "requested_at": timezone.now().isoformat()},
+            # the default queue as configured when sent (a router set up earlier keeps the
+            # name it first read)
+            queue=current_app.conf.task_default_queue,
         )
 
     transaction.on_commit(send)
