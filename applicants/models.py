@@ -388,6 +388,7 @@ OPEN_STATES = [
 class DueFor(models.TextChoices):
     """What ``Application.due_on`` is the limit for (SPEC §6), shown beside the date."""
 
+    ACCEPT = "accept", _("受理")
     VERIFY = "verify", _("启动调查")
     VERIFICATION = "verification", _("核对反馈")
     SURVEY = "survey", _("入户调查")
@@ -668,6 +669,7 @@ class TimeLimit(models.Model):
         EXIT_MONTHS_MAX = "exit_months_max", _("渐退期上限（月）")
         TEKUN_EXIT_NOTICE_DAYS = "tekun_exit_notice_days", _("终止特困供养公示（日）")
         ADVANCE_FILE_DAYS = "advance_file_days", _("先行救助后补齐材料（工作日）")
+        ACCEPTANCE_DAYS = "acceptance_days", _("提交后受理（工作日）")
 
     code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
     value = models.PositiveIntegerField(_("数值"))
