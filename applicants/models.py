@@ -607,6 +607,8 @@ class Notification(models.Model):
     sms_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
