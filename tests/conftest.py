@@ -45,6 +45,7 @@ def _chinese_first():
 DATA_MIGRATIONS = [
     ("applicants.migrations.0004_time_limit_defaults", "load"),
     ("applicants.migrations.0006_ledger", "advance_file_days"),
+    ("applicants.migrations.0011_acceptance_time_limit", "load"),
 ]
 
 

@@ -17,6 +17,10 @@ def test_name_and_id_fields_get_a_text_keyboard(client, accounts):
     assert 'inputmode="text" autocomplete="off" id="m0-id_number"' in html
     assert 'autocapitalize="characters"' in html
     assert 'inputmode="tel" autocomplete="tel" id="m0-phone"' in html
+    # counts get digits only, money a decimal point
+    for count in ("houses", "vehicles", "months_without_income"):
+        assert f'inputmode="numeric" autocomplete="off" id="{count}"' in html
+    assert 'inputmode="decimal" autocomplete="off" id="financial"' in html
 
 
 def test_citizen_form_is_filled_from_the_household_on_file(client, accounts, household_in):
