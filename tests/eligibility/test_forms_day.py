@@ -78,3 +78,25 @@ def test_village_list_can_be_narrowed_by_township(client, accounts):
     client.force_login(accounts["citizen"])
     html = client.get("/apply/").content.decode()
     assert 'id="township"' in html and 'data-township="371002001"' in html
+
+
+def test_a_phone_with_letters_is_a_field_error_and_the_form_keeps_everything(client, accounts):
+    client.force_login(accounts["citizen"])
+    page = client.post(
+        "/apply/",
+        {
+            "size": "1",
+            "village": "371002001003",
+            "address": "张村镇西村9号",
+            "requested": "dibao",
+            "m0-relation": "applicant",
+            "m0-name": "周海燕",
+            "m0-id_number": "",
+            "m0-phone": "12ab",
+            "action": "draft",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "请填写正确的电话号码" in html and 'href="#m0-phone"' in html
+    assert 'value="12ab"' in html and 'value="周海燕"' in html and 'value="张村镇西村9号"' in html
