@@ -117,3 +117,14 @@ def test_permissions_are_named_in_chinese():
     assert label.endswith("可以添加") and "家庭" in label
     event = Permission.objects.filter(codename__startswith="view_", codename__endswith="event")
     assert "变更历史" in permission_label(event.first())
+
+
+def test_a_signed_in_user_without_admin_rights_gets_a_chinese_403_not_a_redirect_loop(
+    client, accounts
+):
+    client.force_login(accounts["supervisor"])
+    first = client.get("/admin/")
+    assert first.status_code == 302
+    page = client.get(first["Location"], follow=True)
+    assert page.status_code == 403 and "没有权限" in page.content.decode()
+    assert len(page.redirect_chain) <= 2
