@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils import timezone
@@ -22,8 +23,44 @@ class RegionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+#: Django stores a permission's name in English when it migrates ("Can add household event"):
+#: the admin shows it from the model's Chinese name and the action instead (issue 13)
+PERMISSION_ACTIONS = {"add": _("添加"), "change": _("修改"), "delete": _("删除"), "view": _("查看")}
+
+
+def permission_label(permission) -> str:
+    model = permission.content_type.model_class()
+    if model is None:
+        return permission.name
+    tracked = getattr(model, "pgh_tracked_model", None)  # a pghistory event table
+    if tracked is not None:
+        subject = f"{tracked._meta.verbose_name}·{_('变更历史')}"
+    else:
+        subject = str(model._meta.verbose_name)
+    action, _sep, _rest = permission.codename.partition("_")
+    verb = PERMISSION_ACTIONS.get(action)
+    app = model._meta.app_config.verbose_name
+    if verb is None:
+        return f"{app} | {subject} | {permission.name}"
+    return f"{app} | {subject} | {_('可以')}{verb}"
+
+
+class PermissionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return permission_label(obj)
+
+
+class ChinesePermissionsMixin:
+    """The permissions picker of a user or a group, labelled in Chinese."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name in ("permissions", "user_permissions"):
+            kwargs["form_class"] = PermissionChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ChinesePermissionsMixin, BaseUserAdmin):
     list_display = ("username", "first_name", "role", "region", "department_code", "is_active")
     list_filter = ("role", "is_active")
     fieldsets = (

@@ -300,6 +300,11 @@ def application_submit(
     commitment_record(application=application, persons=persons, channel=application.channel, by=by)
     application.submitted_at = timezone.now()
     application.missing_items = []
+    # the township's clock starts at submission: accept (or return for materials) in time
+    application.due_on = add_workdays(
+        today(), time_limit(TimeLimit.Code.ACCEPTANCE_DAYS), workday_overrides()
+    )
+    application.due_for = "accept"
     application_step(application, "submit", by=by, request=request)
     return application
 
@@ -367,14 +372,16 @@ def application_accept(
     application.special = special
     application.accepted_at = timezone.now()
     overrides = workday_overrides()
-    application.due_on = add_workdays(
-        today(), time_limit(TimeLimit.Code.INVESTIGATION_DAYS), overrides
-    )
+    investigation_days = time_limit(TimeLimit.Code.INVESTIGATION_DAYS)
+    application.due_on = add_workdays(today(), investigation_days, overrides)
     application.due_for = "verify"
     case_days = TimeLimit.Code.CASE_DAYS_SPECIAL if special else TimeLimit.Code.CASE_DAYS
     application.case_due_on = add_workdays(today(), time_limit(case_days), overrides)
     application_step(application, "accept", by=by, request=request)
-    notify_household(application, _("您的救助申请已受理，我们将在3个工作日内开始调查核实。"))
+    notify_household(
+        application,
+        _("您的救助申请已受理，我们将在%(n)s个工作日内开始调查核实。") % {"n": investigation_days},
+    )
     return application
 
 
@@ -390,6 +397,7 @@ def application_return(
         raise ApplicationError(msg, {"missing_items": [msg]})
     application.missing_items = items
     application.due_on = None
+    application.due_for = ""
     application_step(
         application, "return_for_materials", by=by, request=request, reason="；".join(items)
     )
@@ -406,6 +414,7 @@ def application_withdraw(
     """Withdraw (撤回) by the citizen or the staff who filed it."""
     _require_filer(by, application)
     application.due_on = None
+    application.due_for = ""
     application_step(application, "withdraw", by=by, request=request, reason=reason)
     return application
 

@@ -153,8 +153,19 @@ def errors_by_field(detail: Mapping[str, Any]) -> dict[str, list[str]]:
     ``m1-birth_date``, ``supporter.monthly_payment`` → ``supporter_payment``)."""
     flat: dict[str, list[str]] = {}
     for key, value in detail.items():
+        # a list of members' errors, one per member, or (DRF's ListSerializer since 3.15)
+        # only the members in error, by index
+        members = None
         if key == "members" and isinstance(value, list) and value and isinstance(value[0], dict):
-            for i, member_errors in enumerate(value):
+            members = enumerate(value)
+        elif (
+            key == "members"
+            and isinstance(value, Mapping)
+            and all(isinstance(i, int) for i in value)
+        ):
+            members = value.items()
+        if members is not None:
+            for i, member_errors in members:
                 for field, msgs in member_errors.items():
                     flat[f"m{i}-{field}"] = [str(m) for m in msgs]
         elif isinstance(value, Mapping):

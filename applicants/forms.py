@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Person, Region
+from .validators import validate_phone
 
 
 class HouseholdForm(forms.Form):
@@ -20,6 +21,9 @@ class HouseholdForm(forms.Form):
 
 class MemberForm(forms.ModelForm):
     id_number = forms.CharField(label=_("身份证号码"), max_length=30)
+    phone = forms.CharField(
+        label=_("手机号"), max_length=20, required=False, validators=[validate_phone]
+    )
     monthly_income = forms.DecimalField(
         label=_("月收入（元）"), max_digits=12, decimal_places=2, min_value=0, initial=0
     )

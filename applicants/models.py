@@ -388,6 +388,7 @@ OPEN_STATES = [
 class DueFor(models.TextChoices):
     """What ``Application.due_on`` is the limit for (SPEC §6), shown beside the date."""
 
+    ACCEPT = "accept", _("受理")
     VERIFY = "verify", _("启动调查")
     VERIFICATION = "verification", _("核对反馈")
     SURVEY = "survey", _("入户调查")
@@ -606,6 +607,8 @@ class Notification(models.Model):
     sms_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -670,6 +673,7 @@ class TimeLimit(models.Model):
         ADVANCE_FILE_DAYS = "advance_file_days", _("先行救助后补齐材料（工作日）")
         OBJECTION_ANSWER_DAYS = "objection_answer_days", _("公示异议书面答复（工作日）")
         COMPLAINT_ANSWER_DAYS = "complaint_answer_days", _("投诉举报答复（工作日）")
+        ACCEPTANCE_DAYS = "acceptance_days", _("提交后受理（工作日）")
 
     code = models.CharField(_("事项"), max_length=40, choices=Code.choices)
     value = models.PositiveIntegerField(_("数值"))

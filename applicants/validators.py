@@ -53,3 +53,16 @@ def refuse_unsafe_json(value: Any) -> None:
     """A field validator for free JSON (dicts and lists): every string in it must be safe."""
     if json_unsafe_text(value):
         raise ValidationError(UNSAFE_TEXT_MESSAGE, code="unsafe_text")
+
+
+#: a mobile or landline number as people write it: digits, optionally a leading +, the area
+#: code set off by "-" or a space (13812345678, 0631-5201234, +86 138 1234 5678)
+_PHONE = re.compile(r"^\+?[0-9](?:[0-9]|[- ](?=[0-9])){5,19}$")
+
+PHONE_MESSAGE = _("请填写正确的电话号码（数字，区号后可加“-”）。")
+
+
+def validate_phone(value: Any) -> None:
+    """A field validator for phone numbers; blank is left to the field's own rule."""
+    if isinstance(value, str) and value and not _PHONE.match(value.strip()):
+        raise ValidationError(PHONE_MESSAGE, code="phone")

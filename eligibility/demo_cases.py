@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from applicants import applications as intake
 from applicants.errors import DomainError
-from applicants.models import Application, Household, User
+from applicants.models import Application, Household, TimeLimit, User, time_limit
 from applicants.workdays import add_workdays
 
 from .services import cases, temporary
@@ -293,10 +293,15 @@ def _demo_reviews(staff: dict[str, User]) -> None:
 
 def _make_some_overdue() -> None:
     """A few open cases whose time limit passed, so the supervisor's list is not empty."""
-    today = timezone.localdate()
+    # Submitted and accepted 45 days ago, so that their dates, their letters (受理通知书: "应于…前
+    # 办结") and their time limits tell one story.
+    accepted = timezone.now() - dt.timedelta(days=45)
+    on = timezone.localdate(accepted)
     late = Application.objects.filter(state="accepted", submission_key__startswith="demo-")
     for app in late.order_by("id")[:3]:
         Application.objects.filter(pk=app.pk).update(
-            due_on=today - dt.timedelta(days=4),
-            case_due_on=add_workdays(today - dt.timedelta(days=45), 30),
+            submitted_at=accepted - dt.timedelta(days=1),
+            accepted_at=accepted,
+            due_on=add_workdays(on, time_limit(TimeLimit.Code.INVESTIGATION_DAYS, on)),
+            case_due_on=add_workdays(on, time_limit(TimeLimit.Code.CASE_DAYS, on)),
         )

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from applicants.idnumber import mask_id_number, mask_name
 from integrity.services import access_log_record, access_log_record_query
 
+from .selectors import next_limit
+
 #: rows read from the database per round trip, and audit rows written per insert
 CHUNK = 2000
 #: Excel's own limit of rows on one sheet (the header takes one)
@@ -148,7 +150,8 @@ def case_sheet(*, unmasked: bool, today, state_labels: dict, policy_labels: dict
     name, id_number = _masked(unmasked)
 
     def days_left(a):
-        return (a.due_on - today).days if a.due_on else None
+        limit = next_limit(due_on=a.due_on, case_due_on=a.case_due_on, state=a.state)
+        return (limit - today).days if limit else None
 
     return Sheet(
         fields=(

@@ -64,7 +64,8 @@ def case_inbox(request):
     )
     today = timezone.localdate()
     for a in page.object_list:
-        a.days_left = (a.due_on - today).days if a.due_on else None
+        limit = selectors.next_limit(due_on=a.due_on, case_due_on=a.case_due_on, state=a.state)
+        a.days_left = (limit - today).days if limit else None
         a.days_over = -a.days_left if a.days_left is not None else None
         a.notice_ended = bool(a.notice_closes_on and a.notice_closes_on <= today)
     can_bulk = user.is_admin_role or user.role == Role.CASEWORKER

@@ -491,6 +491,8 @@ class ReevaluationChunk(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("重算分批")
+        verbose_name_plural = _("重算分批")
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="one_chunk_per_index")]
 

@@ -157,6 +157,14 @@ def standard_history(*, item: str | None = None) -> QuerySet[Standard]:
     return qs.filter(item=item) if item else qs
 
 
+def next_limit(*, due_on, case_due_on, state) -> dt.date | None:
+    """The date an open case's days left count to: its current step's limit, or, between steps
+    that have none (a proposal waiting for the notice), the case's closing limit (SPEC §6)."""
+    if due_on is not None:
+        return due_on
+    return case_due_on if state in OPEN_STATES else None
+
+
 def _overdue_q(today: dt.date) -> Q:
     """Past its next time limit or its case time limit (慢作为)."""
     return Q(due_on__lt=today) | Q(case_due_on__lt=today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from applicants.errors import DomainError
@@ -131,6 +132,7 @@ def selfcheck(request):
             else:
                 context["preview"] = preview
                 context["rows"] = _results_for_display(preview)
+                context["undeclared"] = _undeclared_assets(request.POST)
                 context["related"] = [
                     p
                     for p in preview.related_policies
@@ -144,6 +146,19 @@ def selfcheck(request):
 
 
 HOUSEHOLD_FIELDS = ("region", "area", *FACT_FIELDS)
+
+#: the property fields a person may leave blank on the self-check (counted as none)
+ASSET_LABELS = (
+    ("financial", _("金融资产")),
+    ("houses", _("住房")),
+    ("vehicles", _("机动车")),
+)
+
+
+def _undeclared_assets(post) -> list[str]:
+    """The property left blank: the estimate counts it as none and says so, rather than
+    showing "住房 0 套" as if the person had declared it."""
+    return [str(label) for name, label in ASSET_LABELS if not (post.get(name) or "").strip()]
 
 
 def _field_names(size: int) -> set[str]:

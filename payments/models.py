@@ -47,8 +47,8 @@ class Batch(models.Model):
     state = models.CharField(
         _("状态"), max_length=12, choices=State.choices, default=State.GENERATING
     )
-    chunks_total = models.PositiveIntegerField(default=0)
-    chunks_done = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(_("分批总数"), default=0)
+    chunks_done = models.PositiveIntegerField(_("已完成批数"), default=0)
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
     total_amount = models.DecimalField(_("发放总额（元）"), default=0, **MONEY)
     held_count = models.PositiveIntegerField(_("暂缓笔数"), default=0)
@@ -56,19 +56,32 @@ class Batch(models.Model):
         _("银行文件编码"), max_length=6, choices=Encoding.choices, default=Encoding.UTF8
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("生成人"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    generated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审批人"),
     )
-    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导出人"),
     )
-    exported_at = models.DateTimeField(null=True, blank=True)
-    reconciled_at = models.DateTimeField(null=True, blank=True)
+    exported_at = models.DateTimeField(_("导出时间"), null=True, blank=True)
+    reconciled_at = models.DateTimeField(_("对账时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["-month", "-id"]
@@ -100,14 +113,18 @@ class BatchChunk(models.Model):
     """A range of enrollment ids generated in one transaction: a worker killed half-way leaves
     its chunk as it was, and the chunk is done again (its lines are unique)."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="chunks")
-    first_id = models.BigIntegerField()
+    batch = models.ForeignKey(
+        Batch, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("发放批次")
+    )
+    first_id = models.BigIntegerField(_("起始编号"))
     #: exclusive; null: open-ended (the last chunk takes enrollments made after the plan)
-    end_id = models.BigIntegerField(null=True)
-    done = models.BooleanField(default=False)
-    lines = models.PositiveIntegerField(default=0)
+    end_id = models.BigIntegerField(_("截止编号（不含）"), null=True)
+    done = models.BooleanField(_("已完成"), default=False)
+    lines = models.PositiveIntegerField(_("笔数"), default=0)
 
     class Meta:
+        verbose_name = _("生成分批")
+        verbose_name_plural = _("生成分批")
         ordering = ["batch", "first_id"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "first_id"], name="one_chunk_per_range")
@@ -120,19 +137,26 @@ class BatchChunk(models.Model):
 class BankFile(models.Model):
     """The file sent to one bank for one batch, and the return file it answered with."""
 
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="bank_files")
+    batch = models.ForeignKey(
+        Batch, on_delete=models.PROTECT, related_name="bank_files", verbose_name=_("发放批次")
+    )
     bank_name = models.CharField(_("开户银行"), max_length=60)
     line_count = models.PositiveIntegerField(_("笔数"))
     total_amount = models.DecimalField(_("金额合计（元）"), **MONEY)
-    sha256 = models.CharField(max_length=64, blank=True)
-    written_at = models.DateTimeField(null=True, blank=True)
+    sha256 = models.CharField(_("文件校验值（SHA-256）"), max_length=64, blank=True)
+    written_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("回盘导入时间"), null=True, blank=True)
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("回盘导入人"),
     )
-    return_sha256 = models.CharField(max_length=64, blank=True)
-    paid_count = models.PositiveIntegerField(default=0)
-    failed_count = models.PositiveIntegerField(default=0)
+    return_sha256 = models.CharField(_("回盘文件校验值（SHA-256）"), max_length=64, blank=True)
+    paid_count = models.PositiveIntegerField(_("成功笔数"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败笔数"), default=0)
 
     class Meta:
         ordering = ["batch", "bank_name"]
@@ -194,7 +218,13 @@ class Line(models.Model):
 
     # Indexes are chosen, not one per key: a million lines are inserted and reconciled at once,
     # and every index is written for each of them (see Meta.indexes).
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="lines", db_index=False)
+    batch = models.ForeignKey(
+        Batch,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        db_index=False,
+        verbose_name=_("发放批次"),
+    )
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     enrollment = models.ForeignKey(
         "eligibility.Enrollment",
@@ -203,6 +233,7 @@ class Line(models.Model):
         blank=True,
         related_name="payment_lines",
         db_index=False,
+        verbose_name=_("在保记录"),
     )
     grant = models.ForeignKey(
         "eligibility.TemporaryGrant",
@@ -211,6 +242,7 @@ class Line(models.Model):
         blank=True,
         related_name="payment_lines",
         db_index=False,
+        verbose_name=_("临时救助"),
     )
     # Household, payee and township are copies for grouping and display; the integrity that
     # matters (which enrollment or grant, which batch) is enforced by the two keys above.
@@ -220,6 +252,7 @@ class Line(models.Model):
         db_constraint=False,
         db_index=False,
         related_name="+",
+        verbose_name=_("家庭"),
     )
     payee = models.ForeignKey(
         "applicants.Person",
@@ -229,9 +262,14 @@ class Line(models.Model):
         null=True,
         blank=True,
         related_name="payment_lines",
+        verbose_name=_("领取成员"),
     )
     township = models.ForeignKey(
-        "applicants.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+        "applicants.Region",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("镇街"),
     )
     category = models.CharField(_("类别"), max_length=40)
     month = models.DateField(_("所属月份"))
@@ -245,6 +283,7 @@ class Line(models.Model):
         blank=True,
         related_name="offsets",
         db_index=False,
+        verbose_name=_("追缴"),
     )
     payee_name = models.CharField(_("领取人"), max_length=50, blank=True)
     bank_name = models.CharField(_("开户银行"), max_length=60, blank=True)
@@ -260,9 +299,10 @@ class Line(models.Model):
         blank=True,
         related_name="reissues",
         db_index=False,
+        verbose_name=_("补发自"),
     )
-    created_at = models.DateTimeField(db_default=Now())
-    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), db_default=Now())
+    paid_at = models.DateTimeField(_("到账时间"), null=True, blank=True)
 
     class Meta:
         ordering = ["batch", "id"]
@@ -347,7 +387,10 @@ class Receivable(models.Model):
         SETTLED = "settled", _("已结清")
 
     household = models.ForeignKey(
-        "applicants.Household", on_delete=models.PROTECT, related_name="receivables"
+        "applicants.Household",
+        on_delete=models.PROTECT,
+        related_name="receivables",
+        verbose_name=_("家庭"),
     )
     enrollment = models.ForeignKey(
         "eligibility.Enrollment",
@@ -355,6 +398,7 @@ class Receivable(models.Model):
         null=True,
         blank=True,
         related_name="receivables",
+        verbose_name=_("在保记录"),
     )
     reason = models.CharField(_("原因"), max_length=12, choices=Reason.choices)
     schedule = models.CharField(_("追缴方式"), max_length=8, choices=Schedule.choices)
@@ -370,12 +414,22 @@ class Receivable(models.Model):
     fine_amount = models.DecimalField(_("罚款（元）"), null=True, blank=True, **MONEY)
     note = models.CharField(_("说明"), max_length=500, blank=True)
     batch = models.ForeignKey(
-        Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="receivables"
+        Batch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivables",
+        verbose_name=_("发放批次"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -412,17 +466,31 @@ class Receivable(models.Model):
 class ReceivableItem(models.Model):
     """One month of a receivable: how much was paid that month beyond what was due."""
 
-    receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, related_name="items")
+    receivable = models.ForeignKey(
+        Receivable, on_delete=models.PROTECT, related_name="items", verbose_name=_("追缴")
+    )
     enrollment = models.ForeignKey(
-        "eligibility.Enrollment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "eligibility.Enrollment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("在保记录"),
     )
     month = models.DateField(_("所属月份"))
     amount = models.DecimalField(_("多发金额（元）"), **MONEY)
     batch = models.ForeignKey(
-        Batch, on_delete=models.PROTECT, null=True, blank=True, related_name="receivable_items"
+        Batch,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receivable_items",
+        verbose_name=_("发放批次"),
     )
 
     class Meta:
+        verbose_name = _("追缴明细")
+        verbose_name_plural = _("追缴明细")
         ordering = ["month"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="receivable_item_positive"),
@@ -441,16 +509,23 @@ class ReceivableItem(models.Model):
 class Repayment(models.Model):
     """Money returned by the household towards a receivable (退回)."""
 
-    receivable = models.ForeignKey(Receivable, on_delete=models.PROTECT, related_name="repayments")
+    receivable = models.ForeignKey(
+        Receivable, on_delete=models.PROTECT, related_name="repayments", verbose_name=_("追缴")
+    )
     amount = models.DecimalField(_("退回金额（元）"), **MONEY)
     paid_on = models.DateField(_("退回日期"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("登记人"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
+        verbose_name = _("退回记录")
+        verbose_name_plural = _("退回记录")
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="repayment_positive"),

@@ -46,6 +46,7 @@ DATA_MIGRATIONS = [
     ("applicants.migrations.0004_time_limit_defaults", "load"),
     ("applicants.migrations.0006_ledger", "advance_file_days"),
     ("applicants.migrations.0011_answer_time_limits", "answer_days"),
+    ("applicants.migrations.0011_acceptance_time_limit", "load"),
 ]
 
 

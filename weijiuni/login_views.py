@@ -11,8 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +34,17 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def dispatch(self, request, *args, **kwargs):
+        # Someone signed in without the admin's rights, sent here by the admin: sending them
+        # back to the admin would send them here again, a redirect loop (issue 13). Say no.
+        if (
+            request.user.is_authenticated
+            and not request.user.is_staff
+            and self.get_redirect_url().startswith(reverse("admin:index"))
+        ):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "failure_limit": settings.AXES_FAILURE_LIMIT}

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from applicants import masking
 from applicants.models import Household, Person
-from applicants.validators import refuse_unsafe_json
+from applicants.validators import refuse_unsafe_json, validate_phone
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -58,7 +58,9 @@ class MemberInputSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(choices=Person.Relation.choices)
     name = serializers.CharField(max_length=50)
     id_number = serializers.CharField(max_length=30)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+    )
     disability_grade = serializers.IntegerField(
         min_value=1, max_value=4, required=False, allow_null=True
     )
@@ -148,7 +150,9 @@ class DraftMemberSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     id_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    phone = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, validators=[validate_phone]
+    )
     disability_grade = serializers.IntegerField(
         min_value=1, max_value=4, required=False, allow_null=True
     )

@@ -184,6 +184,8 @@ class SourceQuery(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("数据来源查询")
+        verbose_name_plural = _("数据来源查询")
         app_label = "eligibility"
         ordering = ["request", "source"]
         constraints = [
@@ -212,6 +214,8 @@ class Finding(models.Model):
     reference = models.CharField(max_length=40, blank=True)
 
     class Meta:
+        verbose_name = _("核对发现")
+        verbose_name_plural = _("核对发现")
         app_label = "eligibility"
         ordering = ["person", "item", "query"]
         constraints = [
@@ -336,6 +340,8 @@ class BulkVerificationResult(models.Model):
     flagged = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("批量核对结果")
+        verbose_name_plural = _("批量核对结果")
         app_label = "eligibility"
         constraints = [
             models.UniqueConstraint(fields=["run", "household"], name="one_result_per_household")

@@ -1,12 +1,14 @@
 """A caseworker's day without Excel and a printer (issue 13), in Chromium, role by role."""
 
 import io
+import re
 
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
 from applicants.demo import DEMO_PASSWORD
+from tests.weijiuni.test_chinese_day import _english_words
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -67,8 +69,15 @@ def test_caseworker_searches_accepts_in_bulk_prints_and_exports(page, shot, day)
     assert target.pk in _inbox_ids(page)
     shot(page, "1-search-by-id-tail")
 
-    # accept two cases in bulk
+    # submitted, not yet accepted: each shows its acceptance deadline and the days left
     page.goto("/cases/?state=submitted")
+    for app in submitted:
+        row = page.locator("table.inbox tr", has=page.locator(f"input[value='{app.pk}']"))
+        cells = row.locator("td").all_inner_texts()
+        assert re.search(r"\d{4}-\d{2}-\d{2}\s*受理", cells[6]), cells
+        assert "天" in cells[7], cells
+
+    # accept two cases in bulk
     for app in submitted[:2]:
         page.check(f"input[name=ids][value='{app.pk}']")
     page.click("button[name=action][value=accept]")
@@ -104,6 +113,8 @@ def test_caseworker_searches_accepts_in_bulk_prints_and_exports(page, shot, day)
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
     assert [r[0] for r in rows[1:]] == on_page
+    names = page.locator("table.inbox tbody tr td:nth-child(3)").all_inner_texts()
+    assert [r[1] for r in rows[1:]] == [n.split("\n")[0].strip() for n in names]
 
 
 def test_approver_decides_a_case_whose_notice_ended_and_downloads_the_decision(page, shot, day):
@@ -166,6 +177,8 @@ def test_citizen_on_a_phone_applies_with_a_prefilled_form_and_a_text_keypad(
 
 
 def test_no_english_on_404_or_in_the_admin(page, accounts):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     login(page, "caseworker")
     response = page.goto("/no-such-page/")
     assert response.status == 404
@@ -175,3 +188,19 @@ def test_no_english_on_404_or_in_the_admin(page, accounts):
     captions = page.locator("#content-main caption").all_inner_texts()
     assert captions
     assert not [c for c in captions if any("a" <= ch.lower() <= "z" for ch in c)], captions
+    # what an administrator reads, down to the audit packages' pages: no English word
+    device = TOTPDevice.objects.create(user=accounts["admin"], name="手机", confirmed=False)
+    english = {}
+    for url in [
+        "/admin/",
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{device.pk}/change/",
+        "/admin/axes/accessattempt/",
+        "/admin/auth/group/add/",
+        "/admin/payments/batch/",
+        "/admin/applicants/household/add/",
+    ]:
+        page.goto(url)
+        if words := _english_words(page.content()):
+            english[url] = sorted(words)
+    assert not english, english

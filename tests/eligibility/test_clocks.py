@@ -260,3 +260,42 @@ def test_survey_api_takes_income_unstable(accounts, catalog):
     ok = api.post(f"/api/v1/applications/{app.pk}/survey/", payload, format="json")
     assert ok.status_code == 200, ok.json()
     assert Household.objects.get(pk=app.household_id).income_unstable is True
+
+
+def test_a_submitted_application_has_an_acceptance_deadline_from_the_time_limit(accounts, catalog):
+    """Submitted but not yet accepted: the township's clock runs from submission, by the
+    ``acceptance_days`` row in working days (data, not a literal), and stops at return."""
+    cw = accounts["caseworker"]
+    app = filed(cw)
+    app.refresh_from_db()
+    expected = add_workdays(
+        timezone.localdate(), time_limit(TimeLimit.Code.ACCEPTANCE_DAYS), workday_overrides()
+    )
+    assert (app.due_for, app.due_on) == ("accept", expected)
+    assert app.get_due_for_display() == "受理"
+    intake.application_return(application=app, by=cw, missing_items=["户口簿"])
+    app.refresh_from_db()
+    assert (app.due_on, app.due_for) == (None, "")
+
+
+def test_a_new_acceptance_limit_applies_from_its_date(accounts, catalog):
+    cw = accounts["caseworker"]
+    TimeLimit.objects.create(
+        code=TimeLimit.Code.ACCEPTANCE_DAYS, value=1, effective_from=timezone.localdate()
+    )
+    app = filed(cw)
+    app.refresh_from_db()
+    assert app.due_on == add_workdays(timezone.localdate(), 1, workday_overrides())
+
+
+def test_a_submitted_application_left_unaccepted_is_overdue_and_shows_in_the_inbox(
+    accounts, catalog, client, monkeypatch
+):
+    cw = accounts["caseworker"]
+    app = filed(cw)
+    app.refresh_from_db()
+    travel_to(monkeypatch, app.due_on + dt.timedelta(days=1))
+    assert app.pk in set(overdue_applications(user=cw).values_list("pk", flat=True))
+    client.force_login(cw)
+    html = client.get("/cases/").content.decode()
+    assert app.due_on.strftime("%Y-%m-%d") in html and "受理" in html and "超期 1 天" in html

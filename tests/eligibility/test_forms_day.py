@@ -17,6 +17,10 @@ def test_name_and_id_fields_get_a_text_keyboard(client, accounts):
     assert 'inputmode="text" autocomplete="off" id="m0-id_number"' in html
     assert 'autocapitalize="characters"' in html
     assert 'inputmode="tel" autocomplete="tel" id="m0-phone"' in html
+    # counts get digits only, money a decimal point
+    for count in ("houses", "vehicles", "months_without_income"):
+        assert f'inputmode="numeric" autocomplete="off" id="{count}"' in html
+    assert 'inputmode="decimal" autocomplete="off" id="financial"' in html
 
 
 def test_citizen_form_is_filled_from_the_household_on_file(client, accounts, household_in):
@@ -74,3 +78,25 @@ def test_village_list_can_be_narrowed_by_township(client, accounts):
     client.force_login(accounts["citizen"])
     html = client.get("/apply/").content.decode()
     assert 'id="township"' in html and 'data-township="371002001"' in html
+
+
+def test_a_phone_with_letters_is_a_field_error_and_the_form_keeps_everything(client, accounts):
+    client.force_login(accounts["citizen"])
+    page = client.post(
+        "/apply/",
+        {
+            "size": "1",
+            "village": "371002001003",
+            "address": "张村镇西村9号",
+            "requested": "dibao",
+            "m0-relation": "applicant",
+            "m0-name": "周海燕",
+            "m0-id_number": "",
+            "m0-phone": "12ab",
+            "action": "draft",
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "请填写正确的电话号码" in html and 'href="#m0-phone"' in html
+    assert 'value="12ab"' in html and 'value="周海燕"' in html and 'value="张村镇西村9号"' in html

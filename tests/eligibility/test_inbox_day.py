@@ -5,6 +5,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from applicants.models import Application, Role
 from integrity.models import AccessLog
@@ -50,7 +51,11 @@ def test_inbox_shows_the_applicant_category_village_and_days_left(client, people
     page = client.get("/cases/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "王秀兰" in html and "最低生活保障" in html and "张村镇 · " in html and "待受理" in html
+    assert "王秀兰" in html and "最低生活保障" in html and "张村镇 · " in html
+    # submitted, not yet accepted: the acceptance deadline and the days left to it
+    row = next(a for a in page.context["page"].object_list if a.pk == three[0].pk)
+    assert row.due_for == "accept" and row.days_left is not None and row.days_left >= 0
+    assert f"{row.due_on:%Y-%m-%d}<br><small>受理</small>" in html
     assert page.context["page"].paginator.per_page == 50
 
 
@@ -210,3 +215,19 @@ def test_export_with_hostile_search_is_an_empty_sheet(client, people, three):
     client.force_login(people["caseworker"])
     rows = _sheet(client.get("/households/export.xlsx", {"q": "'; DROP TABLE x; --"}))
     assert len(rows) == 1
+
+
+def test_a_case_between_steps_counts_its_days_to_the_closing_limit(client, people, three):
+    """A proposal waiting for its notice has no step limit: its days left count to the case's
+    closing limit, in the page and in the export alike."""
+    today = timezone.localdate()
+    Application.objects.filter(pk=three[0].pk).update(
+        state="proposed", due_on=None, due_for="", case_due_on=today + dt.timedelta(days=12)
+    )
+    client.force_login(people["caseworker"])
+    rows = {a.pk: a for a in client.get("/cases/").context["page"].object_list}
+    assert rows[three[0].pk].days_left == 12
+    sheet = _sheet(client.get("/cases/export.xlsx"))
+    header = sheet[0]
+    row = next(r for r in sheet[1:] if r[0] == three[0].pk)
+    assert row[header.index("剩余天数")] == 12

@@ -26,6 +26,15 @@ def test_disaster_relief_is_not_offered_without_a_disaster(client, catalog):
     assert "教育救助" not in page  # nobody in school
 
 
+def test_blank_property_is_said_to_be_undeclared_not_shown_as_declared(client, catalog):
+    blank = selfcheck_post(client).content.decode()
+    assert "您没有填写金融资产、住房、机动车" in blank
+    filled = selfcheck_post(client, financial="500", houses="1", vehicles="0").content.decode()
+    assert 'id="undeclared"' not in filled
+    partly = selfcheck_post(client, financial="500").content.decode()
+    assert "您没有填写住房、机动车" in partly
+
+
 def test_relevance_rules_are_pure():
     from decimal import Decimal
 
