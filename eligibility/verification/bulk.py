@@ -36,6 +36,7 @@ REASONS = {
     "unknown_item": _("未知的核对项目或该来源不提供此项目"),
     "negative": _("数值不能为负数"),
     "value": _("数值无效"),
+    "duplicate": _("重复的记录"),
 }
 
 
@@ -241,6 +242,16 @@ WITH targets AS (
         SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f
         FROM verification_stage s OFFSET 0
     ) split
+), duplicates AS (
+    -- the same record (ID number, item, reference) again in a source's file: every copy
+    -- after the first; numbered on a narrow projection so that the sort stays small
+    SELECT n FROM (
+        SELECT n, row_number() OVER (
+            PARTITION BY source_id, split_part(raw, ',', 1), split_part(raw, ',', 2),
+                split_part(raw, ',', 4)
+            ORDER BY n) AS k
+        FROM verification_stage
+    ) numbered WHERE k > 1
 ), checked AS (
     SELECT r.n, r.raw, t.household_id, i.counts_as,
         CASE
@@ -249,11 +260,13 @@ WITH targets AS (
             WHEN i.counts_as IS NULL THEN 'unknown_item'
             WHEN r.f[3] LIKE '-%%' THEN 'negative'
             WHEN r.f[3] !~ '^[0-9]{{1,12}}(\.[0-9]{{1,2}})?$' THEN 'value'
+            WHEN d.n IS NOT NULL THEN 'duplicate'
         END AS reason,
         r.f[3] AS value
     FROM rows r
     LEFT JOIN targets t ON t.id_number = r.f[1]
     LEFT JOIN source_items i ON i.key = r.key
+    LEFT JOIN duplicates d ON d.n = r.n
 ), valued AS (
     SELECT household_id, counts_as, reason, n, raw,
         CASE WHEN reason IS NULL THEN value::numeric END AS v
