@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,8 +14,8 @@ from rest_framework.response import Response
 
 from applicants import applications as intake
 from applicants import masking
-from applicants.api.serializers import SMALL_INT_MAX, ApplicationDraftSerializer
-from applicants.models import Application, ApplicationState
+from applicants.api.serializers import ApplicationDraftSerializer
+from applicants.models import Application
 from eligibility.selectors import application_get, application_list
 from eligibility.services import cases
 from eligibility.verification import services as verification_services
@@ -147,7 +148,10 @@ class VerifySerializer(serializers.Serializer):
     def validate(self, attrs):
         typed = [k for k in TYPED_FIGURES if k in self.initial_data]
         if typed:
-            msg = "核对结果不再手工录入：请向数据来源发起核对，再逐项确认核对报告（verification_confirm）。"
+            msg = _(
+                "核对结果不再手工录入：请向数据来源发起核对，再逐项确认核对报告"
+                "（verification-confirm）。"
+            )
             raise serializers.ValidationError(dict.fromkeys(typed, [msg]))
         return attrs
 
@@ -190,10 +194,10 @@ class VerificationConfirmSerializer(serializers.Serializer):
     def validate(self, attrs):
         for name in ("values", "reasons"):
             if len(attrs[name]) > 60:
-                raise serializers.ValidationError({name: ["项目过多。"]})
+                raise serializers.ValidationError({name: [_("项目过多。")]})
             for key in attrs[name]:
                 if len(key) > 40 or "\x00" in key:
-                    raise serializers.ValidationError({name: ["项目代码无效。"]})
+                    raise serializers.ValidationError({name: [_("项目代码无效。")]})
         return attrs
 
 
