@@ -141,6 +141,24 @@ def _wait_until_ready(worker, timeout=90.0):
     raise AssertionError("the worker did not start")
 
 
+def _cpu_seconds(worker_pid: int) -> float:
+    """CPU time used so far by the platform's own processes: this one (the web server and the
+    simulated sources' threads) and the worker with its pool processes. The database server's
+    time is not in it; on a machine shared with others, wall time is this over our share."""
+    import psutil
+
+    procs = [psutil.Process(), psutil.Process(worker_pid)]
+    procs += procs[1].children(recursive=True)
+    total = 0.0
+    for proc in procs:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
+
+
 #: how many requests the timing test sends one after another (the first warms the worker)
 RUNS = int(os.environ.get("VERIFY_ONE_RUNS", "3"))
 
@@ -151,9 +169,11 @@ def test_one_household_against_every_demo_source(world, accounts):
     request recorded) to the finished report."""
     app = case_waiting_for_verification(accounts["caseworker"])
     _household_records()
-    _wait_until_ready(world(("--pool=prefork", "--concurrency=2")))
-    times = []
+    worker = world(("--pool=prefork", "--concurrency=2"))
+    _wait_until_ready(worker)
+    times, cpu = [], []
     for _run in range(RUNS):
+        before = _cpu_seconds(worker.pid)
         started = time.monotonic()
         request = services.verification_request_start(
             household=app.household, application=app, by=accounts["caseworker"]
@@ -162,9 +182,11 @@ def test_one_household_against_every_demo_source(world, accounts):
             request.queries.exclude(status="answered").values_list("source__code", "status")
         )
         times.append(time.monotonic() - started)
+        cpu.append(_cpu_seconds(worker.pid) - before)
     print(  # noqa: T201
         f"\nverify-one sources={request.queries.count()} runs={len(times)} "
-        f"seconds={' '.join(f'{t:.2f}' for t in times)} best={min(times):.2f}"
+        f"seconds={' '.join(f'{t:.2f}' for t in times)} best={min(times):.2f} "
+        f"cpu_seconds={' '.join(f'{c:.2f}' for c in cpu)} load={os.getloadavg()[0]:.1f}"
     )
     # a loaded 2-core machine shares these seconds with the suite; docs/PERFORMANCE.md has the
     # figures and the load they were measured under
