@@ -514,3 +514,22 @@ def test_only_the_township_requests_from_the_case_api(sources, accounts, role):
     )
     assert answer.status_code in (400, 403, 404)
     assert not VerificationRequest.objects.exists()
+
+
+def test_household_file_shows_the_summary_unmasked_only_and_logs_the_report_read(
+    client, request_, accounts
+):
+    """The household file's verification summary is personal data (assets found): a masked
+    reader does not get it; an unmasked read is logged as a read of the report."""
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    client.force_login(accounts["supervisor"])
+    masked = client.get(f"/households/{request_.household_id}/")
+    assert masked.status_code == 200
+    assert "150000.00" not in masked.content.decode()
+    assert not AccessLog.objects.filter(object_type="verification_request").exists()
+    client.force_login(accounts["caseworker"])
+    shown = client.get(f"/households/{request_.household_id}/").content.decode()
+    assert "150000.00" in shown
+    logged = AccessLog.objects.get(object_type="verification_request")
+    assert logged.object_id == request_.pk and logged.fields == "verification_report"
