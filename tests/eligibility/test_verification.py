@@ -533,3 +533,28 @@ def test_household_file_shows_the_summary_unmasked_only_and_logs_the_report_read
     assert "150000.00" in shown
     logged = AccessLog.objects.get(object_type="verification_request")
     assert logged.object_id == request_.pk and logged.fields == "verification_report"
+
+
+def test_a_batch_sends_to_every_source_and_retries_only_the_unreachable_one(request_, settings):
+    """One task sends a batch of sources (issue 10, on demand in seconds); a source that cannot
+    be reached is retried alone with backoff and then marked "no answer", never "nothing
+    found"; the others are sent once."""
+    from eligibility.verification import tasks
+
+    files = list(request_.queries.filter(source__adapter="file").values_list("pk", flat=True))
+    broken = request_.queries.get(source__code="bank-30")
+    DataSource.objects.filter(code="bank-30").update(config={"url": "", "simulated": True})
+    sent, failed = services.queries_send(query_ids=[*files, broken.pk])
+    assert sorted(sent) == sorted(files)
+    assert list(failed) == [broken.pk] and "url" in failed[broken.pk]
+    outbox = settings.VERIFICATION_EXCHANGE_DIR / "outbox"
+    assert len(list(outbox.glob("*/*.csv"))) == len(files)
+
+    result = tasks.send_batch.apply(args=([*files, broken.pk],)).get()  # eager: retries inline
+    assert result == {"sent": 0, "no_answer": 1}  # the retry carried the broken source only
+    broken.refresh_from_db()
+    assert broken.status == SourceQuery.Status.NO_ANSWER
+    assert broken.attempts == 1 + 1 + tasks.SEND_RETRIES  # the first call, then the task's
+    assert set(SourceQuery.objects.filter(pk__in=files).values_list("status", "attempts")) == {
+        ("sent", 2)
+    }
