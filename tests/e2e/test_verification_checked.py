@@ -73,7 +73,7 @@ def test_concealed_deposit_found_not_eligible_no_answer_and_rejected_rows(
 
     page.goto("/verification/sources/")
     files = page.locator("section.card", has_text="最近的结果文件")
-    row = files.locator("tr", has_text="bank-01").first
+    row = files.locator("tr", has_text="中国工商银行威海分行").first  # bank-01, bad rows
     rejected = row.inner_text()
     for reason in (
         "身份证号码不在本次核对范围内",
