@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from applicants import applications as intake
@@ -394,13 +395,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def verification_request(self, request, pk=None):
         """Ask every data source about the household (发起数据核对), under its signed
         authorization (refused otherwise); the report follows in ``verification``."""
-        return self._act(
-            request,
-            VerificationRequestInputSerializer,
-            lambda a, d: verification_services.verification_request_start(
-                household=a.household, application=a, by=request.user, note=d["note"]
-            ),
-        )
+        def run(application, d):
+            if application.household_id is None:  # a draft: no household file yet
+                msg = _("申请尚未提交，还没有家庭档案，不能发起核对。")
+                raise ValidationError({"state": [msg]})
+            verification_services.verification_request_start(
+                household=application.household,
+                application=application,
+                by=request.user,
+                note=d["note"],
+            )
+
+        return self._act(request, VerificationRequestInputSerializer, run)
 
     @extend_schema(responses=VerificationViewSerializer)
     @action(detail=True, methods=["get"])

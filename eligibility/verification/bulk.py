@@ -242,16 +242,24 @@ WITH targets AS (
         SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f
         FROM verification_stage s OFFSET 0
     ) split
+), numbered AS (
+    -- the same record (ID number, item, reference) again in a source's file: the lines are
+    -- numbered per (source, 64-bit hash of the record's key) — a sort of three numbers per
+    -- line, not of the lines' text — and every copy after the first is a candidate
+    SELECT n, first_value(n) OVER w AS first_n, row_number() OVER w AS k
+    FROM (
+        SELECT source_id, n, hashtextextended(split_part(raw, ',', 1) || ','
+            || split_part(raw, ',', 2) || ',' || split_part(raw, ',', 4), 0) AS h
+        FROM verification_stage OFFSET 0
+    ) hashed
+    WINDOW w AS (PARTITION BY source_id, h ORDER BY n)
 ), duplicates AS (
-    -- the same record (ID number, item, reference) again in a source's file: every copy
-    -- after the first; numbered on a narrow projection so that the sort stays small
-    SELECT n FROM (
-        SELECT n, row_number() OVER (
-            PARTITION BY source_id, split_part(raw, ',', 1), split_part(raw, ',', 2),
-                split_part(raw, ',', 4)
-            ORDER BY n) AS k
-        FROM verification_stage
-    ) numbered WHERE k > 1
+    -- a candidate is a duplicate when its text equals the first line's (no hash collision)
+    SELECT c.n FROM (SELECT n, first_n FROM numbered WHERE k > 1) c
+    JOIN verification_stage a ON a.n = c.n
+    JOIN verification_stage b ON b.n = c.first_n
+    WHERE (split_part(a.raw, ',', 1), split_part(a.raw, ',', 2), split_part(a.raw, ',', 4))
+        = (split_part(b.raw, ',', 1), split_part(b.raw, ',', 2), split_part(b.raw, ',', 4))
 ), checked AS (
     SELECT r.n, r.raw, t.household_id, i.counts_as,
         CASE
