@@ -395,6 +395,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def verification_request(self, request, pk=None):
         """Ask every data source about the household (发起数据核对), under its signed
         authorization (refused otherwise); the report follows in ``verification``."""
+
         def run(application, d):
             if application.household_id is None:  # a draft: no household file yet
                 msg = _("申请尚未提交，还没有家庭档案，不能发起核对。")
