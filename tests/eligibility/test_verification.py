@@ -558,3 +558,22 @@ def test_a_batch_sends_to_every_source_and_retries_only_the_unreachable_one(requ
     assert set(SourceQuery.objects.filter(pk__in=files).values_list("status", "attempts")) == {
         ("sent", 2)
     }
+
+
+def test_a_draft_without_a_household_file_is_refused_verification(sources, accounts):
+    cw = api(accounts["caseworker"])
+    created = cw.post(
+        "/api/v1/applications/",
+        {
+            "village": "371002001002",
+            "members": [{"relation": "applicant", "name": "孙丽", "id_number": APPLICANT}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    answer = cw.post(f"/api/v1/applications/{pk}/verification-request/", {}, format="json")
+    assert answer.status_code == 400 and "state" in answer.json()
+    shown = cw.get(f"/api/v1/applications/{pk}/verification/")
+    assert shown.status_code == 200 and shown.json()["request"] is None
+    assert not VerificationRequest.objects.exists()
