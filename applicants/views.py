@@ -47,6 +47,20 @@ def household_detail(request, pk: int):
     except Household.DoesNotExist as exc:
         raise Http404 from exc
     unmasked = _log_read(request, [household])
+    if unmasked:  # the verification summaries shown below are reads of their reports (issue 10)
+        shown = list(
+            household.verification_requests.filter(report__isnull=False)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)[:3]
+        )
+        if shown:
+            masking.record_read(
+                user=request.user,
+                object_type="verification_request",
+                object_ids=shown,
+                request=request,
+                fields="verification_report",
+            )
     # Enrollment history (issue 5): every amount with its period and reason.
     enrollments = household.enrollments.select_related("category", "person").prefetch_related(
         "amounts"

@@ -174,7 +174,9 @@ def seed_categories(staff: dict[str, User]) -> int:
             intake.application_submit(application=app, by=cw, signers=signers)
             intake.application_accept(application=app, by=cw)
             cases.application_verify(application=app, by=cw)
-            cases.verification_record(application=app, by=cw, summary="核对无异常")
+            cases.verification_confirm(
+                application=app, by=cw, summary="核对无异常", values={}, reasons={}
+            )
             cases.application_survey(
                 application=app,
                 by=cw,

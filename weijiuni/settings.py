@@ -395,6 +395,10 @@ VERIFICATION_CALLBACK_BASE_URL = env.str(
 )
 #: serve the demo's simulated sources on /sim/dci/<source>/search (demo mode only by default)
 VERIFICATION_SIMULATED_SOURCES = env.bool("VERIFICATION_SIMULATED_SOURCES", default=DEMO)
+#: a request's queries are sent in batches of this many sources (one Celery task each), and
+#: each batch calls its sources concurrently on this many threads (the calls are waits)
+VERIFICATION_SEND_BATCH = env.int("VERIFICATION_SEND_BATCH", default=40)
+VERIFICATION_SEND_THREADS = env.int("VERIFICATION_SEND_THREADS", default=16)
 CELERY_BEAT_SCHEDULE["verification-inbox-scan"] = {
     "task": "verification.inbox_scan",
     "schedule": 30.0,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from applicants import applications as intake
 from applicants import masking
-from applicants.api.serializers import SMALL_INT_MAX, ApplicationDraftSerializer
-from applicants.models import Application, ApplicationState
+from applicants.api.serializers import ApplicationDraftSerializer
+from applicants.models import Application
 from eligibility.selectors import application_get, application_list
 from eligibility.services import cases
+from eligibility.verification import services as verification_services
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -132,21 +136,82 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
+#: the figures a caseworker used to type into the verify action (before data sources)
+TYPED_FIGURES = (
+    "summary",
+    "financial_assets_found",
+    "houses_found",
+    "vehicles_found",
+    "business_found",
+    "income_found",
+)
+
+
 class VerifySerializer(serializers.Serializer):
-    summary = Text(required=False, allow_blank=True, default="")
-    financial_assets_found = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False
+    """发起家庭经济状况核对: the case goes to verification. The sources are asked with
+    ``POST /api/v1/verification-requests/`` (or ``verification_request`` here); figures are
+    never typed in: they are confirmed from the report (``verification_confirm``)."""
+
+    request_sources = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="同时向全部数据来源发起核对（须全体成年成员已签署核对授权）",
     )
-    houses_found = serializers.IntegerField(
-        min_value=0, max_value=SMALL_INT_MAX, required=False, default=0
+
+    def validate(self, attrs):
+        typed = [k for k in TYPED_FIGURES if k in self.initial_data]
+        if typed:
+            msg = _(
+                "核对结果不再手工录入：请向数据来源发起核对，再逐项确认核对报告"
+                "（verification-confirm）。"
+            )
+            raise serializers.ValidationError(dict.fromkeys(typed, [msg]))
+        return attrs
+
+
+class VerificationRequestInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class FigureSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="financial, houses, vehicles, business, income:<成员id>")
+    label = serializers.CharField()
+    declared = serializers.CharField(help_text="家庭申报")
+    found = serializers.CharField(allow_null=True, help_text="核对发现；无报告时为空")
+    value = serializers.CharField(help_text="确认时的起始值：申报与发现中较大者")
+    differs = serializers.BooleanField()
+
+
+class VerificationViewSerializer(serializers.Serializer):
+    request = serializers.IntegerField(allow_null=True, help_text="最近一次核对请求")
+    status = serializers.CharField(allow_null=True)
+    report = serializers.DictField(allow_null=True, help_text="核对报告；脱敏查看的角色为空")
+    figures = FigureSerializer(many=True, help_text="待确认的各项数据；脱敏查看的角色为空")
+
+
+class VerificationConfirmSerializer(serializers.Serializer):
+    summary = Text()
+    values = serializers.DictField(
+        child=serializers.CharField(max_length=20, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="更正的数值，按 key；不传的项按报告确认",
     )
-    vehicles_found = serializers.IntegerField(
-        min_value=0, max_value=SMALL_INT_MAX, required=False, default=0
+    reasons = serializers.DictField(
+        child=serializers.CharField(max_length=500, allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="更正理由，按 key；与起始值不同的项必填",
     )
-    business_found = serializers.BooleanField(required=False, default=False)
-    income_found = serializers.DecimalField(
-        max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
+
+    def validate(self, attrs):
+        for name in ("values", "reasons"):
+            if len(attrs[name]) > 60:
+                raise serializers.ValidationError({name: [_("项目过多。")]})
+            for key in attrs[name]:
+                if len(key) > 40 or "\x00" in key:
+                    raise serializers.ValidationError({name: [_("项目代码无效。")]})
+        return attrs
 
 
 class SurveySerializer(serializers.Serializer):
@@ -333,22 +398,90 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=VerifySerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
+        """发起家庭经济状况核对: the case goes to verification (and, with
+        ``request_sources``, every data source is asked at once)."""
+
+        @transaction.atomic  # both or neither: a refused request leaves the case accepted
         def run(application, d):
-            if application.state == ApplicationState.ACCEPTED:
-                cases.application_verify(application=application, by=request.user, request=request)
-            if d.get("summary") or application.state != ApplicationState.VERIFYING:
-                cases.verification_record(
-                    application=application,
-                    by=request.user,
-                    summary=d.get("summary", ""),
-                    financial_assets_found=d.get("financial_assets_found") or 0,
-                    houses_found=d["houses_found"],
-                    vehicles_found=d["vehicles_found"],
-                    business_found=d["business_found"],
-                    income_found=d.get("income_found"),
+            cases.application_verify(application=application, by=request.user, request=request)
+            if d["request_sources"]:
+                verification_services.verification_request_start(
+                    household=application.household, application=application, by=request.user
                 )
 
         return self._act(request, VerifySerializer, run)
+
+    @extend_schema(request=VerificationRequestInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="verification-request")
+    def verification_request(self, request, pk=None):
+        """Ask every data source about the household (发起数据核对), under its signed
+        authorization (refused otherwise); the report follows in ``verification``."""
+
+        def run(application, d):
+            if application.household_id is None:  # a draft: no household file yet
+                msg = _("申请尚未提交，还没有家庭档案，不能发起核对。")
+                raise ValidationError({"state": [msg]})
+            verification_services.verification_request_start(
+                household=application.household,
+                application=application,
+                by=request.user,
+                note=d["note"],
+            )
+
+        return self._act(request, VerificationRequestInputSerializer, run)
+
+    @extend_schema(responses=VerificationViewSerializer)
+    @action(detail=True, methods=["get"])
+    def verification(self, request, pk=None):
+        """The case's latest verification request, its report, and the figures the
+        caseworker confirms (declared beside found). Every read is logged."""
+        application = self.get_object()
+        latest = application.verification_requests.select_related("report").first()
+        report = getattr(latest, "report", None) if latest else None
+        unmasked = masking.record_read(
+            user=request.user,
+            object_type="verification_request" if latest else "application",
+            object_ids=[latest.pk if latest else application.pk],
+            request=request,
+            channel="api",
+            fields="verification_report",
+        )
+        figures = []
+        if unmasked:
+            for row in verification_services.figures_proposed(application):
+                figures.append(
+                    {
+                        **row,
+                        "declared": str(row["declared"]),
+                        "found": None if row["found"] is None else str(row["found"]),
+                        "value": str(row["value"]),
+                    }
+                )
+        return Response(
+            {
+                "request": latest.pk if latest else None,
+                "status": latest.status if latest else None,
+                "report": report.body if (report is not None and unmasked) else None,
+                "figures": figures,
+            }
+        )
+
+    @extend_schema(request=VerificationConfirmSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="verification-confirm")
+    def verification_confirm(self, request, pk=None):
+        """Confirm or correct each figure of the report (核对结果确认): figures not sent are
+        confirmed as the report proposes; a changed figure needs its reason."""
+        return self._act(
+            request,
+            VerificationConfirmSerializer,
+            lambda a, d: cases.verification_confirm(
+                application=a,
+                by=request.user,
+                summary=d["summary"],
+                values=d["values"],
+                reasons=d["reasons"],
+            ),
+        )
 
     @extend_schema(request=SurveySerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -36,6 +36,7 @@ REASONS = {
     "unknown_item": _("未知的核对项目或该来源不提供此项目"),
     "negative": _("数值不能为负数"),
     "value": _("数值无效"),
+    "duplicate": _("重复的记录"),
 }
 
 
@@ -241,6 +242,24 @@ WITH targets AS (
         SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f
         FROM verification_stage s OFFSET 0
     ) split
+), numbered AS (
+    -- the same record (ID number, item, reference) again in a source's file: the lines are
+    -- numbered per (source, 64-bit hash of the record's key) — a sort of three numbers per
+    -- line, not of the lines' text — and every copy after the first is a candidate
+    SELECT n, first_value(n) OVER w AS first_n, row_number() OVER w AS k
+    FROM (
+        SELECT source_id, n, hashtextextended(split_part(raw, ',', 1) || ','
+            || split_part(raw, ',', 2) || ',' || split_part(raw, ',', 4), 0) AS h
+        FROM verification_stage OFFSET 0
+    ) hashed
+    WINDOW w AS (PARTITION BY source_id, h ORDER BY n)
+), duplicates AS (
+    -- a candidate is a duplicate when its text equals the first line's (no hash collision)
+    SELECT c.n FROM (SELECT n, first_n FROM numbered WHERE k > 1) c
+    JOIN verification_stage a ON a.n = c.n
+    JOIN verification_stage b ON b.n = c.first_n
+    WHERE (split_part(a.raw, ',', 1), split_part(a.raw, ',', 2), split_part(a.raw, ',', 4))
+        = (split_part(b.raw, ',', 1), split_part(b.raw, ',', 2), split_part(b.raw, ',', 4))
 ), checked AS (
     SELECT r.n, r.raw, t.household_id, i.counts_as,
         CASE
@@ -249,11 +268,13 @@ WITH targets AS (
             WHEN i.counts_as IS NULL THEN 'unknown_item'
             WHEN r.f[3] LIKE '-%%' THEN 'negative'
             WHEN r.f[3] !~ '^[0-9]{{1,12}}(\.[0-9]{{1,2}})?$' THEN 'value'
+            WHEN d.n IS NOT NULL THEN 'duplicate'
         END AS reason,
         r.f[3] AS value
     FROM rows r
     LEFT JOIN targets t ON t.id_number = r.f[1]
     LEFT JOIN source_items i ON i.key = r.key
+    LEFT JOIN duplicates d ON d.n = r.n
 ), valued AS (
     SELECT household_id, counts_as, reason, n, raw,
         CASE WHEN reason IS NULL THEN value::numeric END AS v

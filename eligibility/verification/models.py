@@ -254,6 +254,11 @@ class ResultFile(models.Model):
     def __str__(self) -> str:
         return self.path
 
+    @property
+    def name(self) -> str:
+        """The file's name, without the server's directories."""
+        return self.path.rsplit("/", 1)[-1]
+
 
 class VerificationReport(models.Model):
     """The report of a request (核对报告): per member and item what was found and where, totals

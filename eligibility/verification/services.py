@@ -9,11 +9,14 @@ outside transactions and are queued with ``transaction.on_commit``.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,7 +28,7 @@ from integrity.models import Commitment
 
 from ..errors import EligibilityError, StandardsMissing
 from ..rules.money import quantize_yuan
-from .adapters import adapter_for
+from .adapters import SourceUnavailable, adapter_for
 from .adapters.base import check_rows
 from .adapters.files import inbox_dir, read_result_file
 from .models import (
@@ -37,6 +40,8 @@ from .models import (
     VerificationReport,
     VerificationRequest,
 )
+
+logger = logging.getLogger(__name__)
 
 #: how long the platform waits for a source's answer after sending, unless the source says
 DEFAULT_ANSWER_SECONDS = 10
@@ -137,15 +142,69 @@ def query_send(*, query_id: int) -> bool:
         query.status = SourceQuery.Status.SENT
         query.sent_at = timezone.now()
         query.save(update_fields=["attempts", "status", "sent_at"])
-    source = query.source
-    adapter_for(source).send(
+    adapter_for(query.source).send(
         transaction_id=str(query.transaction_id), id_numbers=query.request.persons
     )
-    if source.adapter == DataSource.Adapter.FILE and (source.config or {}).get("simulated"):
+    _simulated_files_answer([query])
+    return True
+
+
+def queries_send(*, query_ids: list[int]) -> tuple[list[int], dict[int, str]]:
+    """Send many queries of a request at once (one task per batch, not one per source): the
+    still-open ones are marked sent in one statement, then every adapter's call runs in a
+    thread pool, since a call is a wait on a bank's server or a disk, not work. Returns (ids
+    sent, {id: error} of the sources that could not be reached, for the task to retry)."""
+    with transaction.atomic():
+        queries = list(
+            SourceQuery.objects.select_for_update(of=("self",))
+            .select_related("source", "request")
+            .filter(
+                pk__in=query_ids,
+                status__in=[SourceQuery.Status.PENDING, SourceQuery.Status.SENT],
+                request__status=VerificationRequest.Status.RUNNING,
+            )
+            .order_by("pk")
+        )
+        SourceQuery.objects.filter(pk__in=[q.pk for q in queries]).update(
+            attempts=F("attempts") + 1, status=SourceQuery.Status.SENT, sent_at=timezone.now()
+        )
+    if not queries:
+        return [], {}
+
+    def send_one(query: SourceQuery) -> None:  # no database here: the thread has none
+        adapter_for(query.source).send(
+            transaction_id=str(query.transaction_id), id_numbers=query.request.persons
+        )
+
+    threads = max(1, min(settings.VERIFICATION_SEND_THREADS, len(queries)))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="verify-send") as pool:
+        futures = [(q, pool.submit(send_one, q)) for q in queries]
+    sent: list[SourceQuery] = []
+    failed: dict[int, str] = {}
+    for query, future in futures:
+        exc = future.exception()
+        if exc is None:
+            sent.append(query)
+        elif isinstance(exc, SourceUnavailable):
+            failed[query.pk] = str(exc)
+        else:  # a fault of one source's configuration must not hold up the others
+            logger.warning("verification send %s failed", query.source.code, exc_info=exc)
+            failed[query.pk] = type(exc).__name__
+    _simulated_files_answer(sent)
+    return [q.pk for q in sent], failed
+
+
+def _simulated_files_answer(queries: list[SourceQuery]) -> None:
+    """The demo's simulated file sources answer what was just sent to them (one task)."""
+    ids = [
+        q.pk
+        for q in queries
+        if q.source.adapter == DataSource.Adapter.FILE and (q.source.config or {}).get("simulated")
+    ]
+    if ids:
         from . import tasks
 
-        transaction.on_commit(lambda: tasks.simulated_file_answer.delay(query.pk))
-    return True
+        transaction.on_commit(lambda: tasks.simulated_file_answers.delay(ids))
 
 
 def query_give_up(*, query_id: int, error: str) -> None:
@@ -205,33 +264,50 @@ def answer_record(
 ) -> tuple[int, list[dict]]:
     """Record a source's answer: each row checked, bad rows rejected with line and reason, the
     others stored as findings. Delivered twice, it adds nothing. Returns (accepted, rejected)."""
-    items = set(query.source.items.values_list("code", flat=True))
+    # most sources hold nothing on a household: an empty answer costs no lookups
+    items = set(query.source.items.values_list("code", flat=True)) if rows else set()
     accepted, rejected = check_rows(rows, items=items, id_numbers=set(query.request.persons))
     with transaction.atomic():
-        query = SourceQuery.objects.select_for_update().select_related("request").get(pk=query.pk)
-        if query.request.status != VerificationRequest.Status.RUNNING:
+        # Only this query's row is locked: the answers of one request's hundred sources are
+        # recorded side by side, not one after the other behind a lock on the request. The
+        # request's status is read afresh after the lock (``report_build`` locks every query
+        # of the request before it closes it, so a late answer waits and then sees "done").
+        query = (
+            SourceQuery.objects.select_for_update(of=("self",))
+            .select_related("request")
+            .get(pk=query.pk)
+        )
+        status = VerificationRequest.objects.values_list("status", flat=True).get(
+            pk=query.request_id
+        )
+        if status != VerificationRequest.Status.RUNNING:
             return 0, [r.as_json() for r in rejected]  # too late: the report is out
-        persons = dict(
-            Person.objects.filter(id_number__in=query.request.persons).values_list(
-                "id_number", "pk"
-            )
-        )
-        item_ids = dict(DataItem.objects.values_list("code", "pk"))
-        Finding.objects.bulk_create(
-            [
-                Finding(
-                    request_id=query.request_id,
-                    query=query,
-                    person_id=persons[r.id_number],
-                    item_id=item_ids[r.item],
-                    value=r.value,
-                    reference=r.reference,
+        if accepted:
+            persons = dict(
+                Person.objects.filter(id_number__in=query.request.persons).values_list(
+                    "id_number", "pk"
                 )
-                for r in accepted
-                if r.id_number in persons
-            ],
-            ignore_conflicts=True,
-        )
+            )
+            item_ids = dict(
+                DataItem.objects.filter(code__in={r.item for r in accepted}).values_list(
+                    "code", "pk"
+                )
+            )
+            Finding.objects.bulk_create(
+                [
+                    Finding(
+                        request_id=query.request_id,
+                        query=query,
+                        person_id=persons[r.id_number],
+                        item_id=item_ids[r.item],
+                        value=r.value,
+                        reference=r.reference,
+                    )
+                    for r in accepted
+                    if r.id_number in persons
+                ],
+                ignore_conflicts=True,
+            )
         if query.status != SourceQuery.Status.ANSWERED:
             first = query.status != SourceQuery.Status.NO_ANSWER
             query.status = SourceQuery.Status.ANSWERED
@@ -315,13 +391,22 @@ def _uuid_or_none(text: str):
 
 
 def _complete_when_all_final(request_id: int) -> None:
-    open_left = SourceQuery.objects.filter(
-        request_id=request_id, status__in=[SourceQuery.Status.PENDING, SourceQuery.Status.SENT]
-    ).exists()
-    if not open_left:
-        from . import tasks
+    """Once this transaction has committed, build the report if no query is open any more.
+    Checked after the commit, not inside: of two last answers recorded at the same moment,
+    each inside its transaction would see the other still open and neither would build the
+    report; after the commit, the later one sees both."""
 
-        transaction.on_commit(lambda: tasks.report_build.delay(request_id))
+    def check() -> None:
+        open_left = SourceQuery.objects.filter(
+            request_id=request_id,
+            status__in=[SourceQuery.Status.PENDING, SourceQuery.Status.SENT],
+        ).exists()
+        if not open_left:
+            from . import tasks
+
+            tasks.report_build.delay(request_id)
+
+    transaction.on_commit(check)
 
 
 @transaction.atomic
@@ -335,6 +420,8 @@ def report_build(*, request_id: int) -> VerificationReport | None:
     existing = VerificationReport.objects.filter(request=request).first()
     if existing is not None:
         return existing
+    # an answer being recorded holds its query's row: wait for it, and later ones wait for us
+    list(request.queries.select_for_update().values_list("pk", flat=True))
     if request.queries.filter(
         status__in=[SourceQuery.Status.PENDING, SourceQuery.Status.SENT]
     ).exists():

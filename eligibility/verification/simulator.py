@@ -9,9 +9,14 @@ search gets 503, no result file is written), ``"encoding": "gbk"`` and ``"format
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
+from django.db import connections
 from django.utils import timezone
 
 from applicants.idnumber import with_check_digit
@@ -19,6 +24,8 @@ from applicants.idnumber import with_check_digit
 from .adapters.dci import callback_token, callback_url
 from .adapters.files import inbox_dir, outbox_path, write_atomically
 from .models import DataSource, SourceQuery, SourceRecord
+
+logger = logging.getLogger(__name__)
 
 #: a well-formed ID number no request asks about (the demo's "unknown ID number" row)
 STRANGER = with_check_digit("11010119900101123")
@@ -102,3 +109,34 @@ def dci_reply(source_code: str, transaction_id: str, id_numbers: list[str]) -> i
     )
     response.raise_for_status()  # a refused callback is delivered again by the task
     return response.status_code
+
+
+#: the simulated sources' own "servers": a few threads of the web process that post the
+#: on-search callbacks (a real source answers from its own machine, not from our worker)
+_replies: ThreadPoolExecutor | None = None
+_replies_lock = threading.Lock()
+REPLY_TRIES = 4
+
+
+def _reply_with_retries(source_code: str, transaction_id: str, id_numbers: list[str]) -> None:
+    try:
+        for attempt in range(REPLY_TRIES):
+            try:
+                dci_reply(source_code, transaction_id, id_numbers)
+                return
+            except Exception:  # the callback was refused or unreachable: try again, backing off
+                if attempt == REPLY_TRIES - 1:
+                    logger.warning("simulated %s: on-search not delivered", source_code)
+                    return
+                time.sleep(0.25 * 2**attempt)
+    finally:
+        connections.close_all()  # this thread's own database connection
+
+
+def reply_soon(source_code: str, transaction_id: str, id_numbers: list[str]) -> None:
+    """Answer an acknowledged search right away, on the simulated source's own thread."""
+    global _replies
+    with _replies_lock:
+        if _replies is None:
+            _replies = ThreadPoolExecutor(max_workers=8, thread_name_prefix="sim-dci")
+    _replies.submit(_reply_with_retries, source_code, transaction_id, id_numbers)

@@ -79,11 +79,9 @@ def simulated_search(request, code: str):
         ]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"message": {"ack_status": "NACK"}}, status=400)
-    from . import tasks
+    from . import simulator
 
-    transaction.on_commit(
-        lambda: tasks.simulated_dci_reply.delay(source.code, transaction_id, numbers)
-    )
+    transaction.on_commit(lambda: simulator.reply_soon(source.code, transaction_id, numbers))
     return JsonResponse(
         {
             "message": {

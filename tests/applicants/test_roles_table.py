@@ -405,7 +405,11 @@ API = {
     "applications.accept": ("submitted", _api_step("accept"), TOWNSHIP),
     "applications.return": ("submitted", _api_step("return", missing_items=["户口簿"]), TOWNSHIP),
     "applications.verify": ("accepted", _api_step("verify"), TOWNSHIP),
-    "applications.verification": ("verifying", _api_step("verify", summary="无异常"), TOWNSHIP),
+    "applications.verification-confirm": (
+        "verifying",
+        _api_step("verification-confirm", summary="无异常"),
+        TOWNSHIP,
+    ),
     "applications.survey": ("verified", _api_survey, TOWNSHIP),
     "applications.propose": ("surveyed", _api_step("propose", opinion="建议纳入"), TOWNSHIP),
     "applications.open_notice": ("proposed", _api_step("open_notice"), TOWNSHIP),
@@ -1130,6 +1134,8 @@ NOT_IN_TABLE = {
     # (test_verification_bulk.py::test_bulk_api_starts_a_run_for_an_administrator_only); the
     # DCI callback is a data source's, authenticated by its token, not a role's
     "verification-requests.create",
+    # the same request from the case (…::test_only_the_township_requests_from_the_case_api)
+    "applications.verification-request",
     "verification-requests.dispute",
     "bulk-verifications.create",
     "verification.on-search",

@@ -136,10 +136,12 @@ def test_nul_in_a_page_query_is_a_400(client, accounts):
     assert client.get("/households/?q=%00").status_code == 400
 
 
-def test_houses_found_beyond_the_column_is_a_field_error(accounts, catalog):
+def test_typed_verification_figures_are_refused_and_corrections_are_checked(accounts, catalog):
+    """Figures are no longer typed into verify (issue 10); a correction on confirmation that
+    is out of range or without a reason is a field error, and nothing is recorded."""
     cw = api(accounts["caseworker"])
     pk = cw.post("/api/v1/applications/", body(), format="json").json()["id"]
-    for action, payload in (("submit", {"signers": [NUMBER]}), ("accept", {}), ("verify", {})):
+    for action, payload in (("submit", {"signers": [NUMBER]}), ("accept", {})):
         response = cw.post(f"/api/v1/applications/{pk}/{action}/", payload, format="json")
         assert response.status_code == 200
     response = cw.post(
@@ -149,6 +151,22 @@ def test_houses_found_beyond_the_column_is_a_field_error(accounts, catalog):
     )
     assert response.status_code == 400
     assert set(response.json()) >= {"houses_found", "financial_assets_found"}
+    assert Application.objects.get(pk=pk).state == "accepted"  # nothing moved
+    assert cw.post(f"/api/v1/applications/{pk}/verify/", {}, format="json").status_code == 200
+    url = f"/api/v1/applications/{pk}/verification-confirm/"
+    for values, reasons, field in (
+        ({"houses": str(2**40)}, {"houses": "实地核实"}, "houses"),
+        ({"financial": "1e15"}, {"financial": "x"}, "financial"),
+        ({"financial": "5.00"}, {}, "financial"),  # changed without a reason
+    ):
+        response = cw.post(
+            url, {"summary": "核对", "values": values, "reasons": reasons}, format="json"
+        )
+        assert response.status_code == 400, response.json()
+        assert field in response.json()
+    response = cw.post(url, {"summary": "核对\x00", "values": {}}, format="json")
+    assert response.status_code == 400 and "summary" in response.json()
+    assert not Application.objects.get(pk=pk).verifications.exists()
 
 
 def test_accepting_a_draft_without_a_household_is_a_400(accounts, catalog):

@@ -44,7 +44,7 @@ def test_every_step_through_the_api(accounts, catalog, body):
         (cw, "submit", {"signers": [number]}, "submitted"),
         (cw, "accept", {}, "accepted"),
         (cw, "verify", {}, "verifying"),
-        (cw, "verify", {"summary": "核对无异常", "financial_assets_found": "1000.00"}, "verifying"),
+        (cw, "verification-confirm", {"summary": "核对无异常"}, "verifying"),
         (
             cw,
             "survey",
@@ -90,7 +90,7 @@ def test_survey_with_one_signer_is_a_field_error(accounts, catalog, body):
         ("submit", {"signers": [number]}),
         ("accept", {}),
         ("verify", {}),
-        ("verify", {"summary": "无异常"}),
+        ("verification-confirm", {"summary": "无异常"}),
     ):
         cw.post(f"/api/v1/applications/{pk}/{action}/", payload, format="json")
     response = cw.post(

@@ -425,3 +425,155 @@ def test_only_the_township_sends_a_household_to_verification(sources, accounts, 
     )
     assert answer.status_code in (400, 403, 404)
     assert not VerificationRequest.objects.exists()
+
+
+def test_case_api_requests_verification_shows_the_report_and_confirms_without_retyping(
+    sources, accounts, django_capture_on_commit_callbacks
+):
+    """The case's own API (issue 10): request the sources, read the report and the figures
+    (declared beside found), confirm them as found — nothing typed — or correct one with a
+    reason; the proposal follows the confirmed figures."""
+    app = case_waiting_for_verification(accounts["caseworker"])
+    cw = api(accounts["caseworker"])
+    with django_capture_on_commit_callbacks() as queued:
+        asked = cw.post(f"/api/v1/applications/{app.pk}/verification-request/", {}, format="json")
+    assert asked.status_code == 200, asked.json()
+    assert len(queued) == 1
+    request_ = VerificationRequest.objects.get(application=app)
+    waiting = cw.get(f"/api/v1/applications/{app.pk}/verification/").json()
+    assert waiting["request"] == request_.pk and waiting["status"] == "running"
+    assert waiting["report"] is None
+
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    logged = AccessLog.objects.filter(object_type="verification_request").count()
+    shown = cw.get(f"/api/v1/applications/{app.pk}/verification/").json()
+    assert shown["report"]["totals"]["financial"] == "150000.00"
+    assert [s["code"] for s in shown["report"]["no_answer"]] == ["bank-30"]
+    figures = {f["key"]: f for f in shown["figures"]}
+    assert figures["financial"] == {
+        "key": "financial",
+        "label": "金融资产（元）",
+        "declared": "1000.00",
+        "found": "150000.00",
+        "value": "150000.00",
+        "differs": True,
+    }
+    assert AccessLog.objects.filter(object_type="verification_request").count() == logged + 1
+
+    url = f"/api/v1/applications/{app.pk}/verification-confirm/"
+    refused = cw.post(url, {"summary": "核对", "values": {"financial": "1000"}}, format="json")
+    assert refused.status_code == 400 and "financial" in refused.json()
+    done = cw.post(url, {"summary": "核对发现定期存款"}, format="json")  # nothing typed
+    assert done.status_code == 200, done.json()
+    verification = app.verifications.get()
+    assert verification.financial_assets_found == Decimal("150000.00")
+    assert verification.figures["financial"]["found"] == "150000.00"
+    assert verification.figures["financial"]["reason"] == ""
+    dibao = next(r for r in cases.assessment_preview_for(app)["results"] if r["policy"] == "dibao")
+    assert dibao["eligible"] is False
+    assert any("金融资产" in reason for reason in dibao["reasons"])
+
+
+def test_case_api_refuses_a_request_without_every_adults_authorization(sources, accounts):
+    app = case_waiting_for_verification(accounts["caseworker"])
+    PersonFactory(household=app.household, relation="child")  # an adult son who never signed
+    answer = api(accounts["caseworker"]).post(
+        f"/api/v1/applications/{app.pk}/verification-request/", {}, format="json"
+    )
+    assert answer.status_code == 400
+    assert "授权" in answer.json()["authorization"][0]
+    assert not VerificationRequest.objects.exists()
+
+
+def test_verify_with_request_sources_asks_them_or_moves_nothing(sources, accounts):
+    """``verify`` with ``request_sources``: the case goes to verification and the sources are
+    asked in one step; without the authorization neither happens."""
+    from applicants.models import Application
+
+    cw = api(accounts["caseworker"])
+    app = case_waiting_for_verification(accounts["caseworker"])
+    PersonFactory(household=app.household, relation="child")  # an adult son who never signed
+    Application.objects.filter(pk=app.pk).update(state="accepted")
+    refused = cw.post(
+        f"/api/v1/applications/{app.pk}/verify/", {"request_sources": True}, format="json"
+    )
+    assert refused.status_code == 400 and "authorization" in refused.json()
+    assert Application.objects.get(pk=app.pk).state == "accepted"
+    assert not VerificationRequest.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "role", ["supervisor", "approver", "department", "organization", "village", "citizen"]
+)
+def test_only_the_township_requests_from_the_case_api(sources, accounts, role):
+    """The roles × actions table (issue 14) for the case's verification-request route."""
+    app = case_waiting_for_verification(accounts["caseworker"])
+    answer = api(accounts[role]).post(
+        f"/api/v1/applications/{app.pk}/verification-request/", {}, format="json"
+    )
+    assert answer.status_code in (400, 403, 404)
+    assert not VerificationRequest.objects.exists()
+
+
+def test_household_file_shows_the_summary_unmasked_only_and_logs_the_report_read(
+    client, request_, accounts
+):
+    """The household file's verification summary is personal data (assets found): a masked
+    reader does not get it; an unmasked read is logged as a read of the report."""
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    client.force_login(accounts["supervisor"])
+    masked = client.get(f"/households/{request_.household_id}/")
+    assert masked.status_code == 200
+    assert "150000.00" not in masked.content.decode()
+    assert not AccessLog.objects.filter(object_type="verification_request").exists()
+    client.force_login(accounts["caseworker"])
+    shown = client.get(f"/households/{request_.household_id}/").content.decode()
+    assert "150000.00" in shown
+    logged = AccessLog.objects.get(object_type="verification_request")
+    assert logged.object_id == request_.pk and logged.fields == "verification_report"
+
+
+def test_a_batch_sends_to_every_source_and_retries_only_the_unreachable_one(request_, settings):
+    """One task sends a batch of sources (issue 10, on demand in seconds); a source that cannot
+    be reached is retried alone with backoff and then marked "no answer", never "nothing
+    found"; the others are sent once."""
+    from eligibility.verification import tasks
+
+    files = list(request_.queries.filter(source__adapter="file").values_list("pk", flat=True))
+    broken = request_.queries.get(source__code="bank-30")
+    DataSource.objects.filter(code="bank-30").update(config={"url": "", "simulated": True})
+    sent, failed = services.queries_send(query_ids=[*files, broken.pk])
+    assert sorted(sent) == sorted(files)
+    assert list(failed) == [broken.pk] and "url" in failed[broken.pk]
+    outbox = settings.VERIFICATION_EXCHANGE_DIR / "outbox"
+    assert len(list(outbox.glob("*/*.csv"))) == len(files)
+
+    result = tasks.send_batch.apply(args=([*files, broken.pk],)).get()  # eager: retries inline
+    assert result == {"sent": 0, "no_answer": 1}  # the retry carried the broken source only
+    broken.refresh_from_db()
+    assert broken.status == SourceQuery.Status.NO_ANSWER
+    assert broken.attempts == 1 + 1 + tasks.SEND_RETRIES  # the first call, then the task's
+    assert set(SourceQuery.objects.filter(pk__in=files).values_list("status", "attempts")) == {
+        ("sent", 2)
+    }
+
+
+def test_a_draft_without_a_household_file_is_refused_verification(sources, accounts):
+    cw = api(accounts["caseworker"])
+    created = cw.post(
+        "/api/v1/applications/",
+        {
+            "village": "371002001002",
+            "members": [{"relation": "applicant", "name": "孙丽", "id_number": APPLICANT}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    pk = created.json()["id"]
+    answer = cw.post(f"/api/v1/applications/{pk}/verification-request/", {}, format="json")
+    assert answer.status_code == 400 and "state" in answer.json()
+    shown = cw.get(f"/api/v1/applications/{pk}/verification/")
+    assert shown.status_code == 200 and shown.json()["request"] is None
+    assert not VerificationRequest.objects.exists()

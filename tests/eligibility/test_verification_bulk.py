@@ -101,3 +101,29 @@ def test_bulk_api_starts_a_run_for_an_administrator_only(
     seen = api(accounts["supervisor"]).get(f"/api/v1/bulk-verifications/{made.json()['id']}/")
     assert seen.status_code == 200 and seen.json()["status"] == "running"
     assert api(accounts["caseworker"]).get("/api/v1/bulk-verifications/").json()["count"] == 0
+
+
+def test_bulk_run_counts_a_duplicated_row_once_and_lists_the_duplicate(enrolled, accounts):
+    """A source file with the same record twice: the second is rejected with its line number
+    and reason, the household's total counts the record once (issue 10, bad input)."""
+    person = enrolled[2]
+    records("bank-03", [(person.id_number, "deposit_time", "40000.00")], reference="定期1")
+    run = BulkVerification.objects.create(created_by=accounts["admin"])
+    bulk.bulk_send(run_id=run.pk)
+    bulk.simulated_bulk_answers(run_id=run.pk)
+    path = inbox_dir("bank-03") / f"bulk-{run.pk}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    record = next(line for line in lines if line.startswith(person.id_number))
+    with path.open("a", encoding="utf-8") as f:
+        f.write(record + "\n")  # the same record again, as the file's last line
+    duplicate_line = len(lines) + 1
+
+    run = bulk.bulk_match(run_id=run.pk)
+
+    result = BulkVerificationResult.objects.get(run=run, household_id=person.household_id)
+    assert result.financial == Decimal("40000.00")  # once, not 80000
+    assert run.rows_rejected == 1
+    [rejected] = run.rejected_sample
+    assert rejected["line"] == duplicate_line
+    assert "重复" in rejected["reason"]
+    assert run.rejected_by_reason == {rejected["reason"]: 1}
