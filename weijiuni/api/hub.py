@@ -734,7 +734,7 @@ class ServiceRequestInSerializer(serializers.Serializer):
     household = _id_field(required=False, allow_null=True)
 
 
-class AssignSerializer(serializers.Serializer):
+class ServiceRequestAssignSerializer(serializers.Serializer):
     provider = _id_field()
 
 
@@ -848,11 +848,11 @@ class ServiceRequestViewSet(
         )
         return self._fresh(obj, status.HTTP_201_CREATED)
 
-    @extend_schema(request=AssignSerializer, responses=ServiceRequestSerializer)
+    @extend_schema(request=ServiceRequestAssignSerializer, responses=ServiceRequestSerializer)
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         """Assign to a provider (派单)."""
-        payload = AssignSerializer(data=request.data)
+        payload = ServiceRequestAssignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         provider = _scoped_or_field_error(
             SocialOrganization.objects.all(),

@@ -369,7 +369,7 @@ class ComplaintStaffSerializer(ComplaintStatusSerializer):
         )
 
 
-class AssignSerializer(serializers.Serializer):
+class ComplaintAssignSerializer(serializers.Serializer):
     assigned_to = serializers.CharField(max_length=150, help_text="承办人用户名")
 
 
@@ -398,7 +398,7 @@ class ComplaintViewSet(
         return {
             "create": ComplaintCreateSerializer,
             "retrieve": ComplaintStatusSerializer,
-            "assign": AssignSerializer,
+            "assign": ComplaintAssignSerializer,
             "answer": AnswerSerializer,
         }.get(self.action, ComplaintStaffSerializer)
 
@@ -457,12 +457,14 @@ class ComplaintViewSet(
         return Response(ComplaintStatusSerializer(complaint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=AssignSerializer, responses=ComplaintStaffSerializer, parameters=[REFERENCE_PARAM]
+        request=ComplaintAssignSerializer,
+        responses=ComplaintStaffSerializer,
+        parameters=[REFERENCE_PARAM],
     )
     @action(detail=True, methods=["post"])
     def assign(self, request, id=None):  # noqa: A002
         complaint = self.get_object()
-        body = AssignSerializer(data=request.data)
+        body = ComplaintAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         to = User.objects.filter(username=body.validated_data["assigned_to"]).first()
         complaint = services.complaint_assign(complaint=complaint, to=to, by=request.user)
