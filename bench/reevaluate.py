@@ -25,7 +25,10 @@ import uuid
 from bench import common
 
 
-def generate(households: int) -> None:
+def generate(households: int, *, villages: list[int] | None = None) -> None:
+    """N enrolled 低保 households, set by COPY; ``villages`` (ids, repeated for weight) spreads
+    them, household i in ``villages[i % len(villages)]`` (default: the urban villages of four
+    counties, evenly; bench.api passes a city's uneven spread)."""
     import datetime as dt
 
     from django.db import connection
@@ -39,7 +42,7 @@ def generate(households: int) -> None:
     demo.seed_accounts()
     eligibility_demo.seed()
     admin = User.objects.get(username="admin")
-    villages = list(
+    villages = villages or list(
         Region.objects.filter(
             level="village", area="urban", path__regex=r"^371000/3710(02|03|82|83)/"
         ).values_list("pk", flat=True)

@@ -207,6 +207,10 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".run" / "private")))
 
 # --- API ---------------------------------------------------------------------------------------
+#: a list's ``count`` is exact up to this many rows (a bounded count), the planner's estimate
+#: above it (``count_exact: false``): no COUNT(*) of a million-row join per request (issue 15)
+API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=1000)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -214,7 +218,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "weijiuni.api.pagination.PageNumberPagination",
+    # Keyset (cursor) pages for every list, new ones included (issue 15; docs/api.md)
+    "DEFAULT_PAGINATION_CLASS": "weijiuni.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     # Documents the error answers (400, 401, 403, 404, 413, 415, 429) on every operation.
     "DEFAULT_SCHEMA_CLASS": "weijiuni.api.schema.AutoSchema",
