@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import random
 import signal
@@ -359,6 +360,45 @@ class MemoryWatch(threading.Thread):
             self.stop.wait(0.5)
 
 
+def logins(*, role: str, port: int, devices: int, out: Path) -> Path:
+    """Real logins of ``role`` on the running server: a knox token (POST /api/v1/auth/token/)
+    and a session (the login form, with its CSRF token), ``devices`` of each."""
+    import re
+
+    import requests
+
+    from applicants.demo import DEMO_PASSWORD
+
+    base = f"http://127.0.0.1:{port}"
+    found = []
+    for _ in range(devices):
+        token = requests.post(
+            f"{base}/api/v1/auth/token/",
+            json={"username": role, "password": DEMO_PASSWORD},
+            timeout=60,
+        )
+        token.raise_for_status()
+        browser = requests.Session()
+        form = browser.get(f"{base}/accounts/login/", timeout=60)
+        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        done = browser.post(
+            f"{base}/accounts/login/",
+            data={
+                "username": role,
+                "password": DEMO_PASSWORD,
+                "csrfmiddlewaretoken": csrf.group(1) if csrf else "",
+            },
+            headers={"Referer": f"{base}/accounts/login/"},
+            timeout=60,
+        )
+        if "sessionid" not in browser.cookies or "/accounts/login/" in done.url:
+            raise SystemExit(f"{role}: the login form did not log in ({done.status_code})")
+        found.append({"token": token.json()["token"], "sessionid": browser.cookies["sessionid"]})
+    path = out / f"{role}-logins.json"
+    path.write_text(json.dumps(found))
+    return path
+
+
 def run_locust(*, role: str, port: int, rate: float, seconds: int, out: Path) -> Path:
     """One phase: ``rate`` requests/s from simulated people of ``role`` for ``seconds``."""
     users = max(1, int(rate / 2))
@@ -366,6 +406,7 @@ def run_locust(*, role: str, port: int, rate: float, seconds: int, out: Path) ->
     env = {
         **os.environ,
         "BENCH_ROLE": role,
+        "BENCH_LOGINS": str(logins(role=role, port=port, devices=4, out=out)),
         "BENCH_USER_RATE": f"{rate / users:.3f}",
     }
     subprocess.run(  # noqa: S603  # nosec B603  # Locust from our venv, fixed argv

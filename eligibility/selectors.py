@@ -224,7 +224,9 @@ def application_get(*, user, pk: int):
 
 def overdue_applications(*, user):
     """Cases past a time limit (慢作为 oversight) for the supervisor's list."""
-    return application_list(user=user, filters={"overdue": True}, with_history=False)
+    # every row is overdue: the time limit alone orders them, as an index reads them
+    qs = application_list(user=user, filters={"overdue": True}, with_history=False)
+    return qs.order_by("due_on", "-id")
 
 
 def standard_value(*, item: str, region: Region, area: str, on: dt.date) -> Decimal | None:
@@ -443,10 +445,10 @@ def case_inbox_page(*, user, params: InboxParams, page: str | int | None):
     """One page of the inbox in two steps: the page's ids in inbox order (a narrow sort over
     the township), then the 50 rows with their applicant — never the applicant subqueries for
     the rows an offset skips."""
-    from django.core.paginator import Paginator
+    from applicants.paging import BoundedPaginator
 
     ordered = case_inbox_list(user=user, params=params)
-    result = Paginator(ordered.values_list("pk", flat=True), INBOX_PAGE_SIZE).get_page(page)
+    result = BoundedPaginator(ordered.values_list("pk", flat=True), INBOX_PAGE_SIZE).get_page(page)
     wanted = list(result.object_list)
     rows = {a.pk: a for a in ordered.order_by().filter(pk__in=wanted).only(*INBOX_FIELDS)}
     result.object_list = [rows[pk] for pk in wanted if pk in rows]

@@ -207,9 +207,15 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".run" / "private")))
 
 # --- API ---------------------------------------------------------------------------------------
-#: a list's ``count`` is exact up to this many rows (a bounded count), the planner's estimate
-#: above it (``count_exact: false``): no COUNT(*) of a million-row join per request (issue 15)
-API_EXACT_COUNT_LIMIT = env.int("API_EXACT_COUNT_LIMIT", default=1000)
+#: a list's count is exact up to this many rows (a bounded count), the planner's estimate
+#: above it (labelled: ``count_exact`` false, "约" on a page): no COUNT(*) of a million-row
+#: join per request (issue 15, applicants/paging.py)
+EXACT_COUNT_LIMIT = env.int("EXACT_COUNT_LIMIT", default=1000)
+#: the pages a person turns (inbox, households, overdue) offer at most this many pages; past
+#: them the filters and the search narrow the list (the API pages by cursor, without a limit)
+PAGE_MAX_NUMBER = env.int("PAGE_MAX_NUMBER", default=100)
+#: the supervisor's dashboard counts every household and member: at most this often (seconds)
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -3,7 +3,7 @@
 A page is found by where the previous one ended, not by counting the rows before it: the query
 of page 10,000 costs what page 1 costs (an index range from the cursor), where ``OFFSET`` read
 and threw away every row before it. The count is exact only while small
-(``API_EXACT_COUNT_LIMIT``); past that the planner's estimate is given and labelled
+(``EXACT_COUNT_LIMIT``); past that the planner's estimate is given and labelled
 ``count_exact: false`` — never a ``COUNT(*)`` of a million-row join per request.
 
 How a list uses it (new lists inherit it from ``REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"]``):
@@ -34,6 +34,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from applicants.paging import estimated_count
 
 SALT = "weijiuni.api.cursor"
 #: the text of a cursor is bounded before it is even checked
@@ -156,7 +158,9 @@ class KeysetPagination(pagination.BasePagination):
         raw = request.query_params.get(self.cursor_query_param)
         if raw in (None, ""):
             return None
-        invalid = ValidationError({self.cursor_query_param: [_("翻页游标无效，请从第一页重新开始。")]})
+        invalid = ValidationError(
+            {self.cursor_query_param: [_("翻页游标无效，请从第一页重新开始。")]}
+        )
         if len(raw) > CURSOR_MAX_LENGTH:
             raise invalid
         try:
@@ -219,19 +223,9 @@ class KeysetPagination(pagination.BasePagination):
         return self.page
 
     def _count(self, queryset) -> tuple[int, bool]:
-        """Exact up to ``API_EXACT_COUNT_LIMIT`` (a bounded count: at most that many rows
-        read), else the planner's estimate of the rows of the list, labelled as such."""
-        limit = settings.API_EXACT_COUNT_LIMIT
-        bare = queryset.order_by()
-        n = bare[: limit + 1].count()
-        if n <= limit:
-            return n, True
-        try:
-            plan = json.loads(bare.explain(format="json"))
-            estimate = int(plan[0]["Plan"]["Plan Rows"])
-        except (ValueError, KeyError, IndexError, TypeError):
-            estimate = 0
-        return max(estimate, limit + 1), False
+        """Exact up to ``EXACT_COUNT_LIMIT`` (a bounded count: at most that many rows read),
+        else the planner's estimate of the rows of the list, labelled as such."""
+        return estimated_count(queryset)
 
     def _link(self, cursor: str | None) -> str | None:
         if cursor is None:
@@ -259,7 +253,7 @@ class KeysetPagination(pagination.BasePagination):
             "properties": {
                 "count": {
                     "type": "integer",
-                    "description": "行数：不超过 API_EXACT_COUNT_LIMIT 时精确，否则为估计值",
+                    "description": "行数：不超过 EXACT_COUNT_LIMIT 时精确，否则为估计值",
                 },
                 "count_exact": {"type": "boolean", "description": "count 是否为精确值"},
                 "next": {"type": "string", "nullable": True, "format": "uri"},
