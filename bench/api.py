@@ -99,8 +99,10 @@ def village_slots() -> list[int]:
     return slots
 
 
-def generate(households: int) -> None:
-    """The city: enrolled households by bench.reevaluate's generator, the rest set-based."""
+def generate(households: int, *, vacuum: bool = True) -> None:
+    """The city: enrolled households by bench.reevaluate's generator, the rest set-based
+    (``vacuum=False``: ANALYZE only, inside a test's transaction — tests/weijiuni/
+    test_list_performance.py EXPLAINs every list over 100,000 households made here)."""
     from django.db import connection
     from django.utils import timezone
 
@@ -111,7 +113,7 @@ def generate(households: int) -> None:
     demo.seed_regions()
     slots = village_slots()
     enrolled = int(households * ENROLLED_SHARE)
-    reevaluate.generate(enrolled, villages=slots)
+    reevaluate.generate(enrolled, villages=slots, vacuum=False)
     creator = User.objects.get(username="caseworker").pk
     approver = User.objects.get(username="approver").pk
     today = timezone.localdate()
@@ -211,7 +213,7 @@ def generate(households: int) -> None:
             """
             INSERT INTO eligibility_review (household_id, kind, status, due_on, reported_change,
                 outcome, reasons, created_at, closed_at, confirm_reasons, opened_by_id,
-                closed_by_id)
+                closed_by_id, village_id)
             SELECT e.household_id, 'periodic',
                    CASE WHEN e.id %% 7 = 0 THEN 'open' ELSE 'closed' END,
                    %(today)s::date - 330 + (e.id %% 365)::int, '',
@@ -220,11 +222,13 @@ def generate(households: int) -> None:
                    now() - interval '1 year',
                    CASE WHEN e.id %% 7 = 0 THEN NULL ELSE now() - (e.id %% 300) * interval '1 day'
                    END,
-                   '', %(creator)s, CASE WHEN e.id %% 7 = 0 THEN NULL ELSE %(creator)s END
+                   '', %(creator)s, CASE WHEN e.id %% 7 = 0 THEN NULL ELSE %(creator)s END,
+                   e.village_id
             FROM eligibility_enrollment e
             UNION ALL
             SELECT e.household_id, 'change', 'open', %(today)s::date + (e.id %% 20)::int,
-                   '家庭成员就业，收入增加', '', '', now(), NULL, '', %(creator)s, NULL
+                   '家庭成员就业，收入增加', '', '', now(), NULL, '', %(creator)s, NULL,
+                   e.village_id
             FROM eligibility_enrollment e WHERE e.id %% 31 = 0
             """,
             params,
@@ -252,7 +256,7 @@ def generate(households: int) -> None:
     demo.seed_accounts()
     _link_citizen()
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
 
 def _link_citizen() -> None:
