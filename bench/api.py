@@ -506,6 +506,7 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database if it has these households"
     )
+    parser.add_argument("--generate-only", action="store_true", help="make the data, no load")
     args = parser.parse_args()
     common.setup(fresh=False)
     have = generated_households()
@@ -516,6 +517,8 @@ def main() -> None:
         print(f"api generated households={args.households} in {time.perf_counter() - start:.1f}s")
     else:
         print(f"api reusing households={have}")
+    if args.generate_only:
+        return
     from django.db import connection
 
     connection.close()
