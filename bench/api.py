@@ -511,6 +511,9 @@ def main() -> None:
     common.setup(fresh=False)
     have = generated_households()
     if not (args.reuse and have == args.households):
+        from django.db import connections
+
+        connections.close_all()  # the fresh database's set-up ends every session on it
         common.setup(fresh=True)
         start = time.perf_counter()
         generate(args.households)
