@@ -19,13 +19,15 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-def estimated_count(queryset: QuerySet) -> tuple[int, bool]:
+def estimated_count(queryset: QuerySet, *, ordering=("-pk",)) -> tuple[int, bool]:
     """``(n, exact)``: exact when at most ``EXACT_COUNT_LIMIT`` rows match, else the
-    planner's estimate (never below the limit + 1, which is known to be exceeded)."""
+    planner's estimate (never below the limit + 1, which is known to be exceeded).
+
+    The bounded count reads the first rows in ``ordering`` — the list's own, so the index
+    that serves the list's page serves its count (a bare LIMIT over a filter the rows rarely
+    meet was a sequential scan of the whole table)."""
     limit = settings.EXACT_COUNT_LIMIT
-    # the first rows by primary key: an index the planner walks and stops (a bare LIMIT over
-    # a filter the rows rarely meet was a sequential scan of the whole table)
-    n = queryset.values("pk").order_by("-pk")[: limit + 1].count()
+    n = queryset.values("pk").order_by(*ordering)[: limit + 1].count()
     bare = queryset.order_by()
     if n <= limit:
         return n, True

@@ -196,7 +196,7 @@ def application_list(*, user, filters=None, with_history: bool = True):
     return qs.order_by("-is_overdue", "due_on", "-id")
 
 
-def application_segments(today: dt.date) -> list[tuple[Q, tuple[str, ...]]]:
+def application_segments(today: dt.date, filters=None) -> list[tuple[Q, tuple[str, ...]]]:
     """The list order "overdue first, then by the next time limit (none last), the newest
     first among equals" as disjoint parts read one after the other, each in an order an index
     gives (issue 15: the CASE of ``is_overdue`` sorted every row in scope on each page):
@@ -206,16 +206,28 @@ def application_segments(today: dt.date) -> list[tuple[Q, tuple[str, ...]]]:
        overdue), by time limit;
     3. the rest with a time limit from today on, by time limit;
     4. the rest without a time limit (drafts, decided cases), the newest first.
+
+    A part the list's own filters leave empty is not read at all (``?overdue=true`` is part 1
+    alone; an open state has no part 2): reading it to find nothing walked its whole index.
     """
     not_overdue = (
         ~Q(state__in=OPEN_STATES) | Q(case_due_on__gte=today) | Q(case_due_on__isnull=True)
     )
-    return [
+    parts = [
         (Q(state__in=OPEN_STATES) & _overdue_q(today), ("due_on", "-id")),
         (Q(due_on__lt=today) & ~Q(state__in=OPEN_STATES), ("due_on", "-id")),
         (Q(due_on__gte=today) & not_overdue, ("due_on", "-id")),
         (Q(due_on__isnull=True) & not_overdue, ("-id",)),
     ]
+    filters = filters or {}
+    if filters.get("overdue") in ("1", "true", True):
+        return parts[:1]
+    state = filters.get("state")
+    if filters.get("open") in ("1", "true", True) or state in OPEN_STATES:
+        return [parts[0], parts[2], parts[3]]
+    if state:
+        return parts[1:]  # a closed state is never overdue
+    return parts
 
 
 def application_get(*, user, pk: int):

@@ -225,7 +225,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def keyset_segments(self, request):
         """Overdue first, then by time limit: in parts an index reads in order."""
-        return application_segments(timezone.localdate())
+        return application_segments(timezone.localdate(), request.query_params)
 
     def get_object(self):
         try:

@@ -207,7 +207,10 @@ class KeysetPagination(pagination.BasePagination):
         if reverse:
             rows.reverse()
         self.page = [row for _s, row in rows]
-        self.count, self.count_exact = self._count(queryset)
+        first_keys = segments[0][1]
+        self.count, self.count_exact = self._count(
+            queryset, [f"{'-' if desc else ''}{name}" for name, desc in first_keys]
+        )
         self.next_cursor = self.previous_cursor = None
         if rows:
             first_segment, first = rows[0]
@@ -222,10 +225,10 @@ class KeysetPagination(pagination.BasePagination):
                 self.previous_cursor = self._encode_cursor(first_segment, first, keys, True, orders)
         return self.page
 
-    def _count(self, queryset) -> tuple[int, bool]:
-        """Exact up to ``EXACT_COUNT_LIMIT`` (a bounded count: at most that many rows read),
-        else the planner's estimate of the rows of the list, labelled as such."""
-        return estimated_count(queryset)
+    def _count(self, queryset, ordering) -> tuple[int, bool]:
+        """Exact up to ``EXACT_COUNT_LIMIT`` (a bounded count: at most that many rows read, in
+        the list's order), else the planner's estimate of the list's rows, labelled as such."""
+        return estimated_count(queryset, ordering=ordering)
 
     def _link(self, cursor: str | None) -> str | None:
         if cursor is None:
