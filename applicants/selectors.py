@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Reverse
 
 from . import masking
 from .models import Household, Person, Region, User
@@ -28,11 +29,15 @@ def household_list(*, user: User, filters: dict | None = None) -> QuerySet[House
             # A masked reader's search matches nothing: an answer either way would tell
             # whether a guessed ID ending or name belongs to someone here.
             return qs.none()
-        # (The end of) an ID number searches ID numbers, anything else a member's name.
+        # (The end of) an ID number searches ID numbers, anything else the start of a member's
+        # name (姓 or 姓名), each through its index (issue 15: a name *containing* the text
+        # read every member of the city): an ID's end is the start of the reversed number.
         if masking.looks_like_id_number(q):
-            people = Person.objects.filter(id_number__endswith=q.upper())
+            people = Person.objects.annotate(id_tail=Reverse("id_number")).filter(
+                id_tail__startswith=q.upper()[::-1]
+            )
         else:
-            people = Person.objects.filter(name__contains=q)
+            people = Person.objects.filter(name__startswith=q)
         qs = qs.filter(pk__in=people.values("household_id"))
     return qs
 

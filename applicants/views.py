@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from . import masking, permissions, selectors, services
 from .errors import HouseholdError
 from .forms import HouseholdForm, MemberFormSet
 from .models import Application, Household
+from .paging import BoundedPaginator
 
 
 def _log_read(request, households) -> bool:
@@ -26,7 +26,7 @@ def _log_read(request, households) -> bool:
 @login_required
 def household_list(request):
     qs = selectors.household_list(user=request.user, filters=request.GET)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 25).get_page(request.GET.get("page"))
     unmasked = _log_read(request, page.object_list)
     return render(
         request,

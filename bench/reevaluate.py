@@ -25,7 +25,11 @@ import uuid
 from bench import common
 
 
-def generate(households: int) -> None:
+def generate(households: int, *, villages: list[int] | None = None, vacuum: bool = True) -> None:
+    """N enrolled 低保 households, set by COPY; ``villages`` (ids, repeated for weight) spreads
+    them, household i in ``villages[i % len(villages)]`` (default: the urban villages of four
+    counties, evenly; bench.api passes a city's uneven spread). ``vacuum=False``: ANALYZE
+    only (inside a test's transaction)."""
     import datetime as dt
 
     from django.db import connection
@@ -39,7 +43,7 @@ def generate(households: int) -> None:
     demo.seed_accounts()
     eligibility_demo.seed()
     admin = User.objects.get(username="admin")
-    villages = list(
+    villages = villages or list(
         Region.objects.filter(
             level="village", area="urban", path__regex=r"^371000/3710(02|03|82|83)/"
         ).values_list("pk", flat=True)
@@ -106,7 +110,7 @@ def generate(households: int) -> None:
                 rows["d"].write(f"{i}\t{i}\t{i}\tapproved\t批准\t{admin.pk}\t2020-12-01 00:00+08\n")
                 rows["e"].write(
                     f"{i}\t{i}\t{dibao}\tdibao\t{amount}.00\t2021-01-01\tactive\t{i}\t{i}\t"
-                    "2020-12-01 00:00+08\n"
+                    f"2020-12-01 00:00+08\t{village}\n"
                 )
             copies = [
                 ("applicants_household", "(id, village_id, address, created_at, updated_at)", "h"),
@@ -132,7 +136,8 @@ def generate(households: int) -> None:
                 (
                     "eligibility_enrollment",
                     "(id, household_id, category_id, policy_code, "
-                    "monthly_amount, start_month, status, decision_id, assessment_id, created_at)",
+                    "monthly_amount, start_month, status, decision_id, assessment_id, created_at, "
+                    "village_id)",
                     "e",
                 ),
             ]
@@ -152,7 +157,7 @@ def generate(households: int) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # nosec B608
                 f"(SELECT max(id) FROM {table}))"
             )
-        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
 
 def start_workers(n: int, queue: str) -> list[subprocess.Popen]:

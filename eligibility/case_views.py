@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from applicants import masking, permissions
 from applicants.errors import DomainError
 from applicants.idnumber import mask_name, mask_phone
 from applicants.models import OPEN_STATES, Application, ApplicationState
+from applicants.paging import BoundedPaginator
 from integrity.services import access_log_record
 
 from . import letters, selectors
@@ -45,7 +45,7 @@ def overdue_list(request):
     if not permissions.can_read_overdue(request.user):
         raise Http404
     qs = selectors.overdue_applications(user=request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "eligibility/overdue.html",

@@ -336,7 +336,7 @@ class EnrollmentQuerySet(models.QuerySet):
     def for_user(self, user):
         q = region_scope(
             user,
-            path_field="household__village__path",
+            path_field="village__path",
             citizen_q=lambda u: Q(household_id__in=own_household_ids(u)),
         )
         return self if q is None else self.filter(q)
@@ -394,6 +394,16 @@ class Enrollment(models.Model):
         Assessment, verbose_name=_("测算记录"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("纳入时间"), auto_now_add=True)
+    #: the household's village, kept by the database (trigger ``dependant_village``, migration
+    #: 0013): scope is one indexed column here, not a join through every household (issue 15)
+    village = models.ForeignKey(
+        "applicants.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
 
     objects = EnrollmentQuerySet.as_manager()
 
@@ -401,6 +411,13 @@ class Enrollment(models.Model):
         ordering = ["-start_month", "id"]
         verbose_name = _("保障对象")
         verbose_name_plural = _("保障对象")
+        # the list's filters in the list's order (issue 15): a rare status or result code is
+        # an index range, not a walk through every enrollment of the city
+        indexes = [
+            models.Index(fields=["village", "-id"], name="enrollment_village_order"),
+            models.Index(fields=["status", "-id"], name="enrollment_status_order"),
+            models.Index(fields=["policy_code", "-id"], name="enrollment_policy_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(monthly_amount__gte=0), name="enrollment_amount_not_negative"
@@ -629,11 +646,26 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: the household's village, kept by the database like Enrollment.village (issue 15)
+    village = models.ForeignKey(
+        "applicants.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        db_index=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["due_on", "id"]
         verbose_name = _("复核")
         verbose_name_plural = _("复核")
+        # the list's filters in the list's order (issue 15)
+        indexes = [
+            models.Index(fields=["village", "due_on", "id"], name="review_village_order"),
+            models.Index(fields=["status", "due_on", "id"], name="review_status_order"),
+            models.Index(fields=["kind", "due_on", "id"], name="review_kind_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "kind"],

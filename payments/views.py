@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from applicants import masking, permissions
 from applicants.errors import DomainError
 from applicants.models import Person, Region, Role
+from applicants.paging import BoundedPaginator
 from applicants.services import member_account_set
 from eligibility.services.enrollments import add_months, this_month
 
@@ -66,7 +66,7 @@ def batch_list(request):
             else:
                 return redirect("payroll_batch", pk=batch.pk)
     qs = selectors.batch_list(user=request.user)
-    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "payments/batch_list.html",
@@ -230,7 +230,7 @@ def outstanding(request):
             messages.success(request, _("账户已更正，下月发放时将重新发放。"))
         return redirect("payroll_outstanding")
     qs = selectors.outstanding_lines(user=request.user)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 50).get_page(request.GET.get("page"))
     unmasked = masking.record_read(
         user=request.user,
         object_type="payment_line",
@@ -263,7 +263,7 @@ def my_payments(request):
             Line.Status.OFFSET,
         ]
     )
-    page = Paginator(lines, 24).get_page(request.GET.get("page"))
+    page = BoundedPaginator(lines, 24).get_page(request.GET.get("page"))
     return render(
         request,
         "payments/my_payments.html",

@@ -208,6 +208,14 @@ WHITENOISE_USE_FINDERS = DEBUG or DEMO
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".run" / "private")))
 
 # --- API ---------------------------------------------------------------------------------------
+#: a list's count is exact up to this many rows (a bounded count), the planner's estimate
+#: above it (labelled: ``count_exact`` false, "约" on a page): no COUNT(*) of a million-row
+#: join per request (issue 15, applicants/paging.py)
+EXACT_COUNT_LIMIT = env.int("EXACT_COUNT_LIMIT", default=1000)
+#: the pages a person turns (inbox, households, overdue) offer at most this many pages; past
+#: them the filters and the search narrow the list (the API pages by cursor, without a limit)
+PAGE_MAX_NUMBER = env.int("PAGE_MAX_NUMBER", default=100)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "knox.auth.TokenAuthentication",
@@ -215,7 +223,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "weijiuni.api.pagination.PageNumberPagination",
+    # Keyset (cursor) pages for every list, new ones included (issue 15; docs/api.md)
+    "DEFAULT_PAGINATION_CLASS": "weijiuni.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     # Documents the error answers (400, 401, 403, 404, 413, 415, 429) on every operation.
     "DEFAULT_SCHEMA_CLASS": "weijiuni.api.schema.AutoSchema",

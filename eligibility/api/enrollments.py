@@ -48,6 +48,13 @@ class EnrollmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class EnrollmentListSerializer(EnrollmentSerializer):
+    """A row of the list: without the amount history, which the detail gives (issue 15)."""
+
+    class Meta(EnrollmentSerializer.Meta):
+        fields = [f for f in EnrollmentSerializer.Meta.fields if f != "amounts"]
+
+
 class HouseholdIdFilter(django_filters.NumberFilter):
     """``?household=<id>`` as a plain number: an id that does not exist and one outside the
     caller's scope both just match nothing (a choice filter answered 400 for the first and
@@ -91,12 +98,13 @@ class EnrollmentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EnrollmentFilter
 
     def get_queryset(self):
-        return (
-            Enrollment.objects.for_user(self.request.user)
-            .select_related("category")
-            .prefetch_related("amounts")
-            .order_by("-id")
-        )
+        qs = Enrollment.objects.for_user(self.request.user).select_related("category")
+        if self.action != "list":
+            qs = qs.prefetch_related("amounts")
+        return qs.order_by("-id")
+
+    def get_serializer_class(self):
+        return EnrollmentListSerializer if self.action == "list" else EnrollmentSerializer
 
     def get_object(self):
         try:

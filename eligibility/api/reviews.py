@@ -86,7 +86,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def get_queryset(self):
         from applicants.models import region_scope
 
-        q = region_scope(self.request.user, path_field="household__village__path")
+        q = region_scope(self.request.user, path_field="village__path")
         qs = Review.objects.order_by("due_on", "id")
         return qs if q is None else qs.filter(q)
 

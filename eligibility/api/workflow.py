@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,7 +18,7 @@ from applicants import applications as intake
 from applicants import masking
 from applicants.api.serializers import ApplicationDraftSerializer
 from applicants.models import Application
-from eligibility.selectors import application_get, application_list
+from eligibility.selectors import application_get, application_list, application_segments
 from eligibility.services import cases
 from eligibility.verification import services as verification_services
 
@@ -101,6 +102,17 @@ class ApplicationSerializer(serializers.ModelSerializer):
             data["data"] = None
             data["village"] = None
         return data
+
+
+HISTORY_FIELDS = ("transitions", "latest_assessment")
+
+
+class ApplicationListSerializer(ApplicationSerializer):
+    """A row of the list: the case without its history (``transitions``,
+    ``latest_assessment``), which the detail gives (issue 15)."""
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [f for f in ApplicationSerializer.Meta.fields if f not in HISTORY_FIELDS]
 
 
 class ApplicationInputSerializer(ApplicationDraftSerializer):
@@ -279,7 +291,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = Application.objects.none()
 
     def get_queryset(self):
-        return application_list(user=self.request.user, filters=self.request.query_params)
+        return application_list(
+            user=self.request.user,
+            filters=self.request.query_params,
+            with_history=self.action != "list",
+        )
+
+    def get_serializer_class(self):
+        return ApplicationListSerializer if self.action == "list" else ApplicationSerializer
+
+    def keyset_segments(self, request):
+        """Overdue first, then by time limit: in parts an index reads in order."""
+        return application_segments(timezone.localdate(), request.query_params)
 
     def get_object(self):
         try:

@@ -455,7 +455,7 @@ def due_reviews(*, user):
     """Open reviews in the user's scope, the most urgent first (for the inbox)."""
     from applicants.models import region_scope
 
-    q = region_scope(user, path_field="household__village__path")
+    q = region_scope(user, path_field="village__path")  # the review's own column (issue 15)
     qs = Review.objects.filter(status=Review.Status.OPEN).select_related(
         "household__village__parent"
     )

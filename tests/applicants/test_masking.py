@@ -57,13 +57,14 @@ def api(user):
 
 
 def _all(client, url: str) -> list[dict]:
-    rows, page = [], 1
+    """Every row of a list, following the cursor links (issue 15)."""
+    rows = []
+    body = client.get(url, {"page_size": 200}).json()
     while True:
-        body = client.get(url, {"page": page, "page_size": 200}).json()
         rows += body["results"]
         if not body["next"]:
             return rows
-        page += 1
+        body = client.get(body["next"]).json()
 
 
 def api_reads(user) -> dict[str, list[dict]]:

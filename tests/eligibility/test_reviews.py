@@ -226,7 +226,9 @@ def test_reviews_and_enrollments_api_is_scoped_and_closes_with_field_errors(enro
     other.force_authenticate(accounts["caseworker2"])
     assert other.get(f"/api/v1/reviews/{pk}/").status_code == 404
     enrollments = cw.get("/api/v1/enrollments/").json()["results"]
-    assert enrollments and enrollments[0]["amounts"][0]["reason"] == "审批纳入保障"
+    # the list carries no history since issue 15: the amounts are on the detail
+    detail = cw.get(f"/api/v1/enrollments/{enrollments[0]['id']}/").json()
+    assert enrollments and detail["amounts"][0]["reason"] == "审批纳入保障"
 
 
 def test_household_page_shows_history_and_reports_a_change(client, enrolled, accounts):
