@@ -31,7 +31,18 @@ from . import audit, credit, selectors, services
 from .views import audit_filters
 
 REFERENCE_PARAM = OpenApiParameter(
-    "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="受理号或公示编号（12位）"
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="受理号或公示编号（12位）",
+    pattern="^[A-Za-z0-9]{12}$",
+)
+AUDIT_KEY_PARAM = OpenApiParameter(
+    "key",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="<表名>.<编号>",
+    pattern="^[a-z_]{1,63}[.][0-9]{1,18}$",
 )
 
 
@@ -720,7 +731,7 @@ class AuditTrailView(APIView):
 class AuditEntryView(APIView):
     """One entry of the trail by its key; PUT, PATCH and DELETE are refused and kept."""
 
-    @extend_schema(responses=AuditEntrySerializer)
+    @extend_schema(responses=AuditEntrySerializer, parameters=[AUDIT_KEY_PARAM])
     def get(self, request, key: str):
         if not permissions.can_search_audit(request.user):
             raise Http404
