@@ -667,6 +667,12 @@ class AuditEntrySerializer(serializers.Serializer):
         ]
 
 
+class AuditPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    next = serializers.BooleanField(help_text="是否还有下一页")
+    results = AuditEntrySerializer(many=True)
+
+
 AUDIT_FILTERS = [
     OpenApiParameter("user", OpenApiTypes.STR, description="用户名"),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=list(audit.KINDS)),
@@ -695,7 +701,7 @@ def _refuse_edit(request, key: str):
 class AuditTrailView(APIView):
     """审计记录: the supervisor's search (who, what, when, which household), newest first."""
 
-    @extend_schema(parameters=AUDIT_FILTERS, responses=AuditEntrySerializer(many=True))
+    @extend_schema(parameters=AUDIT_FILTERS, responses=AuditPageSerializer)
     def get(self, request):
         if not permissions.can_search_audit(request.user):
             raise Http404
