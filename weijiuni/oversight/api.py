@@ -31,7 +31,18 @@ from . import audit, credit, selectors, services
 from .views import audit_filters
 
 REFERENCE_PARAM = OpenApiParameter(
-    "id", OpenApiTypes.STR, OpenApiParameter.PATH, description="受理号或公示编号（12位）"
+    "id",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="受理号或公示编号（12位）",
+    pattern="^[A-Za-z0-9]{12}$",
+)
+AUDIT_KEY_PARAM = OpenApiParameter(
+    "key",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="<表名>.<编号>",
+    pattern="^[a-z_]{1,63}[.][0-9]{1,18}$",
 )
 
 
@@ -658,6 +669,12 @@ class AuditEntrySerializer(serializers.Serializer):
         ]
 
 
+class AuditPageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    next = serializers.BooleanField(help_text="是否还有下一页")
+    results = AuditEntrySerializer(many=True)
+
+
 AUDIT_FILTERS = [
     OpenApiParameter("user", OpenApiTypes.STR, description="用户名"),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=list(audit.KINDS)),
@@ -686,7 +703,7 @@ def _refuse_edit(request, key: str):
 class AuditTrailView(APIView):
     """审计记录: the supervisor's search (who, what, when, which household), newest first."""
 
-    @extend_schema(parameters=AUDIT_FILTERS, responses=AuditEntrySerializer(many=True))
+    @extend_schema(parameters=AUDIT_FILTERS, responses=AuditPageSerializer)
     def get(self, request):
         if not permissions.can_search_audit(request.user):
             raise Http404
@@ -722,7 +739,7 @@ class AuditTrailView(APIView):
 class AuditEntryView(APIView):
     """One entry of the trail by its key; PUT, PATCH and DELETE are refused and kept."""
 
-    @extend_schema(responses=AuditEntrySerializer)
+    @extend_schema(responses=AuditEntrySerializer, parameters=[AUDIT_KEY_PARAM])
     def get(self, request, key: str):
         if not permissions.can_search_audit(request.user):
             raise Http404
