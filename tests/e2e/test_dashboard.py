@@ -107,6 +107,20 @@ def test_every_chart_renders_and_matches_the_database(page, shot, demo_data):
         open_findings.count()
     )
 
+    # 春风万家 services delivered over the period (the hub's deliveries), city-wide
+    from weijiuni.models import Delivery
+
+    last_month = dt.date.fromisoformat(f"{page.locator('input[name=to]').input_value()}-01")
+    first_month = dt.date.fromisoformat(f"{page.locator('input[name=from]').input_value()}-01")
+    delivered = Delivery.objects.filter(
+        delivered_on__gte=first_month,
+        delivered_on__lt=(last_month + dt.timedelta(days=31)).replace(day=1),
+    )
+    assert delivered.exists()
+    assert page.locator('[data-table="served_kinds"] tfoot th').nth(1).inner_text() == str(
+        delivered.count()
+    )
+
     # people enrolled at the period's last month, city-wide
     last = page.locator("input[name=to]").input_value()
     month = dt.date.fromisoformat(f"{last}-01")

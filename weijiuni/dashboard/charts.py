@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from applicants.models import DueFor, Region
 from integrity.models import AnomalyFinding
 
+from ..models import ServiceKind
 from .metrics import BY_CODE
 from .params import DashboardParams
 
@@ -120,6 +121,14 @@ CHARTS: list[Chart] = [
         period="all",
     ),
     Chart(
+        code="served_kinds",
+        title=_("春风万家服务人次与服务人数（按服务类别）"),
+        metric="served",
+        kind="keys",
+        values=("n", "people"),
+        value_labels={"n": _("服务人次"), "people": _("服务人数（按月计）")},
+    ),
+    Chart(
         code="households_regions",
         title=_("登记家庭与人口（按区划）"),
         metric="households",
@@ -141,6 +150,7 @@ def key_labels() -> dict[str, str]:
     labels.update(dict(Category.objects.values_list("code", "name")))
     labels.update({code: str(label) for code, label in DueFor.choices})
     labels.update({code: str(label) for code, label in AnomalyFinding.Check.choices})
+    labels.update(dict(ServiceKind.objects.values_list("code", "name")))
     labels.update(
         {
             "case": str(_("办结时限")),

@@ -216,8 +216,26 @@ ANOMALIES = Metric(
     """,
 )
 
-#: every metric the rebuild writes, in order (organizations, projects and people served join
-#: here as they land: one Metric each)
+# 春风万家: services delivered each month (人次) and the people served, by service kind, in the
+# township of the person's household (the hub's deliveries, one per person, kind and day).
+SERVED = Metric(
+    code="served",
+    sql="""
+    SELECT v.parent_id, date_trunc('month', d.delivered_on)::date, k.code, count(*),
+           count(DISTINCT d.person_id), 0
+    FROM weijiuni_delivery d
+    JOIN weijiuni_servicekind k ON k.id = d.service_kind_id
+    JOIN applicants_person p ON p.id = d.person_id
+    JOIN applicants_household h ON h.id = p.household_id
+    JOIN applicants_region v ON v.id = h.village_id
+    WHERE d.delivered_on >= %(first)s
+      AND d.delivered_on < (%(last)s::date + interval '1 month')
+    GROUP BY 1, 2, 3
+    """,
+)
+
+#: every metric the rebuild writes, in order (organizations and money per project join here
+#: when they land: one Metric each)
 METRICS: list[Metric] = [
     ENROLLED,
     NEW_ENROLLMENTS,
@@ -226,5 +244,6 @@ METRICS: list[Metric] = [
     OVERDUE,
     HOUSEHOLDS,
     ANOMALIES,
+    SERVED,
 ]
 BY_CODE = {m.code: m for m in METRICS}
