@@ -301,6 +301,10 @@ SPECTACULAR_SETTINGS = {
         "ComplaintKindEnum": "integrity.models.Complaint.Kind",
         "ComplaintStatusEnum": "integrity.models.Complaint.Status",
         "OutcomeEnum": "eligibility.models.Review.Outcome",
+        # the names these had before the hub and integrity added sets of the same field names
+        "ApplicationStateEnum": "applicants.models.ApplicationState",
+        "ChannelEnum": "applicants.models.Application.Channel",
+        "EnrollmentStatusEnum": "eligibility.models.Enrollment.Status",
     },
 }
 

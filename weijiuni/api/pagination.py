@@ -72,6 +72,17 @@ def _attname(row, name: str) -> str:
         return name
 
 
+def _row_value(row, name: str):
+    """The row's value of an ordering key; a key across a relation (``department__code``)
+    follows the related objects (the list selects them with the row)."""
+    *path, last = name.split("__")
+    for step in path:
+        row = getattr(row, step)
+        if row is None:
+            return None
+    return getattr(row, _attname(row, last))
+
+
 def _keys(ordering) -> list[tuple[str, bool]]:
     """``("-is_overdue", "due_on")`` → ``[("is_overdue", True), ("due_on", False)]``, with the
     primary key last (a total order: no two rows share a position)."""
@@ -173,7 +184,7 @@ class KeysetPagination(pagination.BasePagination):
             raise invalid from exc
 
     def _encode_cursor(self, segment: int, row, keys, reverse: bool, orders) -> str:
-        values = [_encode_value(getattr(row, _attname(row, name))) for name, _desc in keys]
+        values = [_encode_value(_row_value(row, name)) for name, _desc in keys]
         payload = {"s": segment, "v": values, "r": reverse, "o": orders[segment]}
         return signing.dumps(payload, salt=SALT, compress=True)
 

@@ -703,7 +703,9 @@ def _refuse_edit(request, key: str):
 class AuditTrailView(APIView):
     """审计记录: the supervisor's search (who, what, when, which household), newest first."""
 
-    @extend_schema(parameters=AUDIT_FILTERS, responses=AuditPageSerializer)
+    @extend_schema(
+        operation_id="v1_audit_trail_list", parameters=AUDIT_FILTERS, responses=AuditPageSerializer
+    )
     def get(self, request):
         if not permissions.can_search_audit(request.user):
             raise Http404
