@@ -63,7 +63,9 @@ def case_inbox(request):
         fields="name,id_number",
     )
     today = timezone.localdate()
+    flagged = selectors.dishonesty_flagged(a.pk for a in page.object_list)
     for a in page.object_list:
+        a.dishonesty = a.pk in flagged
         limit = selectors.next_limit(due_on=a.due_on, case_due_on=a.case_due_on, state=a.state)
         a.days_left = (limit - today).days if limit else None
         a.days_over = -a.days_left if a.days_left is not None else None

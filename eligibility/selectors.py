@@ -673,6 +673,47 @@ def household_policies(*, household) -> list[dict]:
     return rows
 
 
+#: the applications among ``ids`` with anyone on the dishonesty register: the same rule as
+#: :func:`dishonesty_flags` (declared ID numbers and the household's members; a record on a
+#: person, or on a household with no person named), one statement for a page of a list
+_DISHONESTY_FLAGGED_SQL = """
+    WITH numbers AS (
+        SELECT a.id AS application_id, upper(m->>'id_number') AS id_number
+        FROM applicants_application a
+        CROSS JOIN LATERAL jsonb_array_elements(
+            CASE WHEN jsonb_typeof(a.data->'members') = 'array' THEN a.data->'members'
+                 ELSE '[]'::jsonb END
+        ) m
+        WHERE a.id = ANY(%(ids)s) AND jsonb_typeof(m) = 'object'
+          AND coalesce(m->>'id_number', '') <> ''
+        UNION
+        SELECT a.id, p.id_number
+        FROM applicants_application a
+        JOIN applicants_person p ON p.household_id = a.household_id
+        WHERE a.id = ANY(%(ids)s)
+    )
+    SELECT DISTINCT n.application_id
+    FROM numbers n
+    JOIN applicants_person p ON p.id_number = n.id_number
+    JOIN integrity_dishonestyrecord r
+      ON r.person_id = p.id OR (r.person_id IS NULL AND r.household_id = p.household_id)
+    WHERE NOT EXISTS (SELECT 1 FROM integrity_dishonestyremoval x WHERE x.record_id = r.id)
+"""
+
+
+def dishonesty_flagged(application_ids) -> set[int]:
+    """Which of these applications carry the 失信 flag (一处失信，处处受限): for the rows of a
+    list, in one query whatever the page size."""
+    from django.db import connection
+
+    ids = [int(pk) for pk in application_ids]
+    if not ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_DISHONESTY_FLAGGED_SQL, {"ids": ids})
+        return {row[0] for row in cursor.fetchall()}
+
+
 def dishonesty_flags(application: Application) -> list:
     """Records of the dishonesty register (失信记录, not removed) of anyone in this application
     — its household's members and the ID numbers it declares — wherever the record was made

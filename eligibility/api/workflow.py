@@ -18,7 +18,12 @@ from applicants import applications as intake
 from applicants import masking
 from applicants.api.serializers import ApplicationDraftSerializer
 from applicants.models import Application
-from eligibility.selectors import application_get, application_list, application_segments
+from eligibility.selectors import (
+    application_get,
+    application_list,
+    application_segments,
+    dishonesty_flagged,
+)
 from eligibility.services import cases
 from eligibility.verification import services as verification_services
 
@@ -46,8 +51,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     latest_assessment = serializers.SerializerMethodField()
     dishonesty_flag = serializers.SerializerMethodField(
-        help_text="失信记录提示（一处失信，处处受限）：本申请涉及的人员有未移除的失信记录；"
-        "列表中为 null，单件读取时给出"
+        help_text="失信记录提示（一处失信，处处受限）：本申请涉及的人员（申报的成员与家庭成员）"
+        "有未移除的失信记录"
     )
 
     class Meta:
@@ -78,9 +83,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "latest_assessment",
         ]
 
-    def get_dishonesty_flag(self, obj) -> bool | None:
-        if not self.context.get("one"):
-            return None
+    def get_dishonesty_flag(self, obj) -> bool:
+        flagged = self.context.get("dishonesty_flagged")
+        if flagged is not None:  # a list's page: one query for all its rows
+            return obj.pk in flagged
         from eligibility.selectors import dishonesty_flags
 
         return bool(dishonesty_flags(obj))
@@ -327,7 +333,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
         self._log(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        context = self.get_serializer_context() | {
+            "dishonesty_flagged": dishonesty_flagged(a.pk for a in page)
+        }
+        serializer = self.get_serializer_class()(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request, *args, **kwargs):
         application = self.get_object()

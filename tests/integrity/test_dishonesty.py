@@ -76,6 +76,53 @@ def test_a_new_application_of_a_recorded_person_is_flagged_to_caseworker_and_app
         assert api.get(f"/api/v1/applications/{app.pk}/").json()["dishonesty_flag"] is True
 
 
+def test_the_flag_shows_in_the_inbox_and_the_api_list_and_agrees_with_the_case(
+    fraud, staff, django_assert_max_num_queries
+):
+    """一处失信，处处受限 in the lists too: the inbox row and the API list's row carry the flag
+    (one query for the page), the same answer as the case page's rule; a clean case does not."""
+    from eligibility.selectors import dishonesty_flagged, dishonesty_flags
+
+    flagged_app = _reapply(fraud, staff)
+    clean = case_at("draft", staff)["app"]
+    assert dishonesty_flagged([flagged_app.pk, clean.pk]) == {flagged_app.pk}
+    assert bool(dishonesty_flags(flagged_app)) and not dishonesty_flags(clean)
+    # a person declared on an application without a household on file is found by ID number
+    clean.data = dict(clean.data or {}) | {
+        "members": [{"id_number": fraud["members"][0].id_number.lower()}]
+    }
+    clean.household = None
+    assert dishonesty_flagged([clean.pk]) == set()  # not saved yet: the database decides
+    clean.save(update_fields=["data", "household"])
+    assert dishonesty_flagged([clean.pk]) == {clean.pk} and dishonesty_flags(clean)
+
+    client = Client()
+    client.force_login(staff["caseworker"])
+    html = client.get("/cases/?state=draft").content.decode()
+    rows = {
+        row.split('href="/cases/')[1].split("/")[0]: row
+        for row in html.split("<tr")
+        if 'href="/cases/' in row and "/cases/?" not in row.split('href="/cases/')[1][:2]
+    }
+    assert "flag-dishonesty" in rows[str(flagged_app.pk)]
+    api = APIClient()
+    api.force_authenticate(staff["caseworker"])
+    listed = {
+        a["id"]: a["dishonesty_flag"] for a in api.get("/api/v1/applications/").json()["results"]
+    }
+    assert listed[flagged_app.pk] is True and listed[clean.pk] is True
+    fraud["record"].removal = None
+    from integrity.models import DishonestyRemoval
+
+    DishonestyRemoval.objects.create(
+        record=fraud["record"], reasons="复议撤销", removed_by=staff["approver"]
+    )
+    listed = {
+        a["id"]: a["dishonesty_flag"] for a in api.get("/api/v1/applications/").json()["results"]
+    }
+    assert listed[flagged_app.pk] is False and listed[clean.pk] is False
+
+
 def test_a_person_without_a_record_is_not_flagged(staff):
     ctx = case_at("draft", staff)
     client = Client()
