@@ -76,6 +76,30 @@ def test_a_new_application_of_a_recorded_person_is_flagged_to_caseworker_and_app
         assert api.get(f"/api/v1/applications/{app.pk}/").json()["dishonesty_flag"] is True
 
 
+def _clean_draft(staff):
+    """A draft of another household, nobody on it recorded."""
+    from applicants import applications as intake
+    from tests.applicants.test_roles_table import VILLAGE
+    from tests.factories import id_number_for
+
+    member = {
+        "relation": "applicant",
+        "name": "赵清白",
+        "id_number": id_number_for(911),
+        "monthly_income": "100.00",
+    }
+    return intake.application_draft_save(
+        by=staff["caseworker"],
+        data={
+            "village": VILLAGE,
+            "address": "东村9号",
+            "requested": "dibao",
+            "members": [member],
+            "assets": {"financial": "0", "houses": "1", "vehicles": "0"},
+        },
+    )
+
+
 def test_the_flag_shows_in_the_inbox_and_the_api_list_and_agrees_with_the_case(
     fraud, staff, django_assert_max_num_queries
 ):
@@ -84,7 +108,7 @@ def test_the_flag_shows_in_the_inbox_and_the_api_list_and_agrees_with_the_case(
     from eligibility.selectors import dishonesty_flagged, dishonesty_flags
 
     flagged_app = _reapply(fraud, staff)
-    clean = case_at("draft", staff)["app"]
+    clean = _clean_draft(staff)
     assert dishonesty_flagged([flagged_app.pk, clean.pk]) == {flagged_app.pk}
     assert bool(dishonesty_flags(flagged_app)) and not dishonesty_flags(clean)
     # a person declared on an application without a household on file is found by ID number
