@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -115,6 +116,34 @@ def _encoding(path: Path) -> str:
     return "UTF8"
 
 
+#: bytes after which only PostgreSQL can tell what a line is (the one-column COPY's delimiter
+#: and quote, a carriage return it may take for a line end): such a source is checked in SQL
+_UNSURE = (b"\x01", b"\x02", b"\r")
+
+
+def _may_repeat(paths: list[Path], encodings: list[str]) -> bool:
+    """Whether one source's result files may hold the same record (ID number, item,
+    reference) twice: False only when no key repeats among the lines of four fields, read
+    byte for byte as COPY will read them. The SQL check then runs only for the sources that
+    may (few: a duplicate is a sender's mistake), not as a sort of every staged line."""
+    if len(set(encodings)) > 1:  # the same text in two encodings: let PostgreSQL compare
+        return True
+    keys: set[tuple[bytes, bytes, bytes]] = set()
+    lines = 0
+    for path in paths:
+        data = path.read_bytes()
+        if any(b in data for b in _UNSURE):
+            return True
+        for line in data.split(b"\n")[1:]:  # the header is not a record
+            f = line.split(b",")
+            if len(f) == 4:
+                keys.add((f[0], f[1], f[3]))
+                lines += 1
+        if len(keys) != lines:
+            return True
+    return False
+
+
 def bulk_match(*, run_id: int) -> BulkVerification:
     """Load, check, match and summarise the run's result files; open the reviews. One
     transaction: a worker killed half-way leaves nothing, and the run is simply done again."""
@@ -128,7 +157,8 @@ def bulk_match(*, run_id: int) -> BulkVerification:
             t = time.perf_counter()
             # fresh staging for this run, even inside a longer transaction (the tests')
             cursor.execute(
-                "DROP TABLE IF EXISTS pg_temp.verification_stage, pg_temp.verification_agg"
+                "DROP TABLE IF EXISTS pg_temp.verification_stage, pg_temp.verification_agg, "
+                "pg_temp.verification_items"
             )
             cursor.execute(
                 "CREATE TEMP TABLE verification_stage "
@@ -140,26 +170,39 @@ def bulk_match(*, run_id: int) -> BulkVerification:
             sequence = cursor.fetchone()[0]
             firsts: list[tuple[int, int, int]] = []
             first_n = 1
-            for file_no, (source, path) in enumerate(files):
-                if path.suffix != ".csv":
-                    continue  # JSON result files are read per household; bulk files are CSV
-                cursor.execute(
-                    "ALTER TABLE verification_stage ALTER COLUMN source_id SET DEFAULT %s, "
-                    "ALTER COLUMN file_no SET DEFAULT %s",
-                    [source.pk, file_no],
-                )
-                with path.open("rb") as f:
-                    cursor.copy_expert(
-                        f"COPY verification_stage (raw) FROM STDIN WITH ({ONE_COLUMN}, "  # nosec B608
-                        f"ENCODING '{_encoding(path)}')",
-                        f,
+            # JSON result files are read per household; bulk files are CSV
+            csv_files = [(no, s, p) for no, (s, p) in enumerate(files) if p.suffix == ".csv"]
+            encodings = {p: _encoding(p) for _no, _s, p in csv_files}
+            per_source: dict[int, list[Path]] = {}
+            for _no, source, path in csv_files:
+                per_source.setdefault(source.pk, []).append(path)
+            # the duplicate pre-check reads the files in a thread while PostgreSQL loads them
+            # (the COPY below sends 16 MB pieces, so the two seldom wait on each other)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                repeats = {
+                    pk: pool.submit(_may_repeat, paths, [encodings[p] for p in paths])
+                    for pk, paths in per_source.items()
+                }
+                for file_no, source, path in csv_files:
+                    cursor.execute(
+                        "ALTER TABLE verification_stage ALTER COLUMN source_id SET DEFAULT %s, "
+                        "ALTER COLUMN file_no SET DEFAULT %s",
+                        [source.pk, file_no],
                     )
-                # the identity numbers the lines: a file's first row is line 2 (the header)
-                cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608  # nosec B608
-                last, called = cursor.fetchone()
-                last = last if called else 0
-                firsts.append((file_no, first_n, last))
-                first_n = last + 1
+                    with path.open("rb") as f:
+                        cursor.copy_expert(
+                            f"COPY verification_stage (raw) FROM STDIN WITH ({ONE_COLUMN}, "  # nosec B608
+                            f"ENCODING '{encodings[path]}')",
+                            f,
+                            size=16 * 1024 * 1024,
+                        )
+                    # the identity numbers the lines: a file's first row is line 2 (the header)
+                    cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608  # nosec B608
+                    last, called = cursor.fetchone()
+                    last = last if called else 0
+                    firsts.append((file_no, first_n, last))
+                    first_n = last + 1
+                repeating = sorted(pk for pk, future in repeats.items() if future.result())
             cursor.execute("SELECT count(*) FROM verification_stage")
             loaded = cursor.fetchone()[0]
             timings["load"] = time.perf_counter() - t
@@ -169,10 +212,30 @@ def bulk_match(*, run_id: int) -> BulkVerification:
             cursor.execute("SET LOCAL jit = off")
             # the planner cannot count the (household, reason) groups and would sort every row
             cursor.execute("SET LOCAL enable_sort = off")
+            # the per-household groups are counted from a sample and over-estimated: without
+            # room the hash aggregate spills every row to disk in a thousand partitions
+            cursor.execute("SET LOCAL hash_mem_multiplier = 16")
             cursor.execute("ANALYZE verification_stage")
+            # the items each source answers, counted: the planner then hashes these few
+            # hundred rows, not the ten million lines it matches against them
+            cursor.execute(
+                "CREATE TEMP TABLE verification_items ON COMMIT DROP AS "
+                "SELECT si.datasource_id AS source_id, i.code, i.counts_as "
+                "FROM eligibility_datasource_items si "
+                "JOIN eligibility_dataitem i ON i.id = si.dataitem_id"
+            )
+            cursor.execute("ANALYZE verification_items")
             limits = _limits_values()
             cursor.execute(  # nosec B608 - numbers from the standards table
-                _MATCH_SQL.format(limits=limits, sample=SAMPLE), {"run": run_id}
+                _MATCH_SQL.format(
+                    limits=limits,
+                    sample=SAMPLE,
+                    # no source may repeat a record: no duplicates to join, nor a reason
+                    duplicates=_DUPLICATES_SQL if repeating else "",
+                    duplicate_join="LEFT JOIN duplicates d ON d.n = r.n" if repeating else "",
+                    duplicate_reason=("WHEN d.n IS NOT NULL THEN 'duplicate'" if repeating else ""),
+                ),
+                {"run": run_id, "repeating": repeating},
             )
             cursor.execute(
                 "SELECT reason, sum(rows) FROM verification_agg WHERE reason IS NOT NULL "
@@ -224,6 +287,29 @@ def _limits_values() -> str:
     return ", ".join(rows) or "(NULL, NULL, 0, 0, 0, false)"
 
 
+# The same record (ID number, item, reference) again in a source's files, for the sources
+# whose files may repeat one (``_may_repeat``): their lines of four fields are numbered per
+# (source, 64-bit hash of the record's key) — a sort of three numbers per line, not of the
+# lines' text — and every copy after the first is a candidate
+_DUPLICATES_SQL = r""", numbered AS (
+    SELECT n, first_value(n) OVER w AS first_n, row_number() OVER w AS k
+    FROM (
+        SELECT source_id, n, hashtextextended(split_part(raw, ',', 1) || ','
+            || split_part(raw, ',', 2) || ',' || split_part(raw, ',', 4), 0) AS h
+        FROM verification_stage
+        WHERE source_id = ANY(%(repeating)s)
+          AND cardinality(string_to_array(raw, ',')) = 4
+        OFFSET 0
+    ) hashed
+    WINDOW w AS (PARTITION BY source_id, h ORDER BY n)
+), duplicates AS (
+    -- a candidate is a duplicate when its text equals the first line's (no hash collision)
+    SELECT c.n FROM (SELECT n, first_n FROM numbered WHERE k > 1) c
+    JOIN verification_stage a ON a.n = c.n
+    JOIN verification_stage b ON b.n = c.first_n
+    WHERE (split_part(a.raw, ',', 1), split_part(a.raw, ',', 2), split_part(a.raw, ',', 4))
+        = (split_part(b.raw, ',', 1), split_part(b.raw, ',', 2), split_part(b.raw, ',', 4)))"""
+
 # The one pass over the staged rows: split each line, check it, match its ID number to an
 # active beneficiary and its item to the source's items, then sum per household (valid rows)
 # and count per reason (rejected rows) in the same GROUP BY.
@@ -233,34 +319,14 @@ WITH targets AS (
     SELECT p.id_number, p.household_id FROM applicants_person p
     WHERE p.status = 'living' AND p.household_id IN
         (SELECT household_id FROM eligibility_enrollment WHERE status = 'active')
-), source_items AS (
-    SELECT si.datasource_id || ' ' || i.code AS key, i.counts_as
-    FROM eligibility_datasource_items si JOIN eligibility_dataitem i ON i.id = si.dataitem_id
 ), rows AS (
     -- OFFSET 0 keeps this a subquery of its own: each line is split once, not per use
-    SELECT source_id, n, raw, f, source_id || ' ' || f[2] AS key FROM (
+    SELECT source_id, n, raw, f FROM (
         SELECT s.source_id, s.n, s.raw, string_to_array(s.raw, ',') AS f
         FROM verification_stage s OFFSET 0
     ) split
-), numbered AS (
-    -- the same record (ID number, item, reference) again in a source's file: the lines are
-    -- numbered per (source, 64-bit hash of the record's key) — a sort of three numbers per
-    -- line, not of the lines' text — and every copy after the first is a candidate
-    SELECT n, first_value(n) OVER w AS first_n, row_number() OVER w AS k
-    FROM (
-        SELECT source_id, n, hashtextextended(split_part(raw, ',', 1) || ','
-            || split_part(raw, ',', 2) || ',' || split_part(raw, ',', 4), 0) AS h
-        FROM verification_stage OFFSET 0
-    ) hashed
-    WINDOW w AS (PARTITION BY source_id, h ORDER BY n)
-), duplicates AS (
-    -- a candidate is a duplicate when its text equals the first line's (no hash collision)
-    SELECT c.n FROM (SELECT n, first_n FROM numbered WHERE k > 1) c
-    JOIN verification_stage a ON a.n = c.n
-    JOIN verification_stage b ON b.n = c.first_n
-    WHERE (split_part(a.raw, ',', 1), split_part(a.raw, ',', 2), split_part(a.raw, ',', 4))
-        = (split_part(b.raw, ',', 1), split_part(b.raw, ',', 2), split_part(b.raw, ',', 4))
-), checked AS (
+)
+{duplicates}, checked AS (
     SELECT r.n, r.raw, t.household_id, i.counts_as,
         CASE
             WHEN cardinality(r.f) <> 4 THEN 'columns'
@@ -268,13 +334,13 @@ WITH targets AS (
             WHEN i.counts_as IS NULL THEN 'unknown_item'
             WHEN r.f[3] LIKE '-%%' THEN 'negative'
             WHEN r.f[3] !~ '^[0-9]{{1,12}}(\.[0-9]{{1,2}})?$' THEN 'value'
-            WHEN d.n IS NOT NULL THEN 'duplicate'
+            {duplicate_reason}
         END AS reason,
         r.f[3] AS value
     FROM rows r
     LEFT JOIN targets t ON t.id_number = r.f[1]
-    LEFT JOIN source_items i ON i.key = r.key
-    LEFT JOIN duplicates d ON d.n = r.n
+    LEFT JOIN verification_items i ON i.source_id = r.source_id AND i.code = r.f[2]
+    {duplicate_join}
 ), valued AS (
     SELECT household_id, counts_as, reason, n, raw,
         CASE WHEN reason IS NULL THEN value::numeric END AS v

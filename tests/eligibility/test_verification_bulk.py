@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from applicants.models import Person
 from eligibility.models import Review
@@ -127,3 +129,62 @@ def test_bulk_run_counts_a_duplicated_row_once_and_lists_the_duplicate(enrolled,
     assert rejected["line"] == duplicate_line
     assert "重复" in rejected["reason"]
     assert run.rejected_by_reason == {rejected["reason"]: 1}
+
+
+def test_a_record_repeated_in_a_crlf_file_or_with_another_value_is_a_duplicate(enrolled, accounts):
+    """The pre-check leaves a source to SQL when only PostgreSQL can read its lines (a CRLF
+    file) or when a key repeats, whatever the value beside it: the second copy is rejected as
+    a duplicate, the first is counted."""
+    first, second = enrolled[3], enrolled[4]
+    run = BulkVerification.objects.create(created_by=accounts["admin"])
+    bulk.bulk_send(run_id=run.pk)
+    header = "id_number,item,value,reference"
+    crlf = inbox_dir("bank-05") / f"bulk-{run.pk}.csv"
+    crlf.parent.mkdir(parents=True, exist_ok=True)
+    row = f"{first.id_number},deposit_time,700.00,定期7"
+    crlf.write_bytes(f"{header}\r\n{row}\r\n{row}\r\n".encode())
+    other = inbox_dir("bank-06") / f"bulk-{run.pk}.csv"
+    other.parent.mkdir(parents=True, exist_ok=True)
+    key = f"{second.id_number},deposit_demand"
+    other.write_text(f"{header}\n{key},50.00,活期1\n{key},99.00,活期1\n", encoding="utf-8")
+
+    run = bulk.bulk_match(run_id=run.pk)
+
+    found = {r.household_id: r for r in BulkVerificationResult.objects.filter(run=run)}
+    assert found[first.household_id].financial == Decimal("700.00")
+    assert found[second.household_id].financial == Decimal("50.00")
+    assert run.rows_rejected == 2
+    assert sorted((r["file"], r["line"]) for r in run.rejected_sample) == [
+        (crlf.name, 3),
+        (other.name, 3),
+    ]
+    assert {r["reason"] for r in run.rejected_sample} == {bulk.REASONS["duplicate"]}
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["1", "2", "3"]),
+            st.sampled_from(["a", "b"]),
+            st.sampled_from(["0", "5", ""]),
+            st.sampled_from(["r1", "r2", "r1,x", ""]),
+        ),
+        max_size=8,
+    ),
+    st.integers(min_value=0, max_value=8),
+)
+@settings(max_examples=200, deadline=None)
+def test_the_pre_check_never_misses_a_repeated_key(tmp_path_factory, rows, cut):
+    """``_may_repeat`` may say yes for nothing, never no for a repeat: split over two files,
+    a key (fields 1, 2 and 4 of a four-field line) seen twice is always caught."""
+    folder = tmp_path_factory.mktemp("files")
+    lines = [",".join(r) for r in rows]
+    paths = []
+    for no, part in enumerate((lines[:cut], lines[cut:])):
+        path = folder / f"{no}.csv"
+        path.write_bytes(("h\n" + "".join(line + "\n" for line in part)).encode())
+        paths.append(path)
+    keys = [(f[0], f[1], f[3]) for f in (line.split(",") for line in lines) if len(f) == 4]
+    if len(set(keys)) != len(keys):
+        assert bulk._may_repeat(paths, ["UTF8", "UTF8"])
+    assert bulk._may_repeat(paths, ["UTF8", "GBK"])  # two encodings: PostgreSQL compares

@@ -359,3 +359,30 @@ def test_the_platform_works_as_the_runtime_role(trail, as_runtime_role, settings
     services.access_log_record(user=admin, object_type="person", object_ids=[person.pk])
     settings.AUDIT_ARCHIVE_DIR = tmp_path
     assert audit_trail.trail_archive()  # manifest rows, advisory locks, server-side cursors
+
+
+def test_history_context_is_attached_as_pghistory_attaches_it(trail):
+    """The installed context function (no subtransaction without a context) answers as
+    pghistory's: a row written in ``pghistory.context`` carries it, a row written outside
+    one, or with a malformed context, carries none."""
+    import pghistory
+
+    from eligibility.models import Review
+
+    from django.utils import timezone
+
+    review = Review.objects.create(
+        household=trail["person"].household, kind="change", due_on=timezone.localdate()
+    )
+    assert review.events.get().pgh_context_id is None
+    with transaction.atomic(), pghistory.context(user=trail["admin"].pk, url="/x"):
+        review.reported_change = "收入增加"
+        review.save()
+    attached = review.events.get(pgh_label="update").pgh_context
+    assert attached is not None and attached.metadata["url"] == "/x"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pghistory.context_id', 'not-a-uuid', true)")
+        cursor.execute("SELECT set_config('pghistory.context_metadata', '{}', true)")
+        review.reported_change = "又有变化"
+        review.save()
+    assert review.events.order_by("-pgh_id").first().pgh_context_id is None
