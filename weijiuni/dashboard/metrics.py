@@ -249,20 +249,15 @@ PROJECTS = Metric(
     stock=True,
     sql="""
     SELECT township_id, %(today)s::date, key, sum(n), sum(people), sum(amount) FROM (
-        SELECT v.parent_id AS township_id, d.project_id::text AS key, count(*) AS n,
+        -- one pass over the deliveries: per township and project, and per township alone
+        SELECT v.parent_id AS township_id, coalesce(d.project_id::text, '') AS key,
+               CASE WHEN grouping(d.project_id) = 1 THEN 0 ELSE count(*) END AS n,
                count(DISTINCT d.person_id) AS people, 0 AS amount
         FROM weijiuni_delivery d
         JOIN applicants_person p ON p.id = d.person_id
         JOIN applicants_household h ON h.id = p.household_id
         JOIN applicants_region v ON v.id = h.village_id
-        GROUP BY 1, 2
-        UNION ALL
-        SELECT v.parent_id, '', 0, count(DISTINCT d.person_id), 0
-        FROM weijiuni_delivery d
-        JOIN applicants_person p ON p.id = d.person_id
-        JOIN applicants_household h ON h.id = p.household_id
-        JOIN applicants_region v ON v.id = h.village_id
-        GROUP BY 1
+        GROUP BY GROUPING SETS ((v.parent_id, d.project_id), (v.parent_id))
         UNION ALL
         SELECT pr.area_id, pr.id::text, 0, 0, pr.funding FROM weijiuni_project pr
     ) x
