@@ -45,6 +45,7 @@ _NAV = {
         ("anomalies", _("资金异常")),
         ("hotline", _("12349")),
         ("dishonesty_list", _("失信记录")),
+        ("staff_records", _("基层人员与培训")),
     ],
     Role.SUPERVISOR: [
         ("dashboard", _("督导看板")),
@@ -58,6 +59,7 @@ _NAV = {
         ("households", _("家庭档案")),
         ("verification_sources", _("核对数据来源")),
         ("hotline", _("12349")),
+        ("staff_records", _("基层人员与培训")),
     ],
     Role.DEPARTMENT: [
         ("department_home", _("部门工作台")),
@@ -78,6 +80,7 @@ _NAV = {
         ("payroll_batches", _("待遇发放")),
         ("households", _("家庭档案")),
         ("verification_sources", _("核对数据来源")),
+        ("staff_records", _("基层人员与培训")),
     ],
 }
 

@@ -10,10 +10,13 @@ message and keeps nothing half-done; persons are shown masked or not as
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -38,6 +41,7 @@ from .models import (
     ServiceRequest,
     ServiceWindow,
     SocialOrganization,
+    StaffMember,
 )
 from .services import hotline, organizations, points
 
@@ -670,3 +674,78 @@ def _need_action(request, household: Household) -> None:
         messages.success(request, _("需求已登记，将推送给服务区域内的社会组织。"))
     except DomainError as exc:
         messages.error(request, exc.message)
+
+
+# --- grassroots staff and training (基层经办人员与培训) -------------------------------------
+
+STAFF_PAGE = 30
+REGION_CODE = re.compile(r"^\d{6,12}$", re.ASCII)
+
+
+@login_required
+def staff_records(request):
+    """基层经办人员与培训记录: township staff and village assistants in the reader's region,
+    each with the training sessions attended and their hours; filter by region and post. The
+    supervisor, county approvers and the administrator (``can_read_staff_records``); others
+    are refused. A bad filter or page number is a message and a 400, never a 500."""
+    user = request.user
+    if not permissions.can_read_staff_records(user):
+        raise PermissionDenied
+    scope = (
+        Region.objects.filter(parent__isnull=True).order_by("path").first()
+        if user.is_admin_role
+        else user.region
+    )
+    if scope is None:
+        raise PermissionDenied
+    errors: list[str] = []
+    region = None
+    code = (request.GET.get("region") or "").strip()
+    if code:
+        region = Region.objects.filter(code=code).first() if REGION_CODE.match(code) else None
+        if region is None:
+            errors.append(_("未知的区划代码：%(code)s。") % {"code": code[:40]})
+        elif not region.path.startswith(scope.path):
+            errors.append(_("该区划不在您的查看范围内。"))
+            region = None
+    kind = (request.GET.get("kind") or "").strip()
+    if kind and kind not in StaffMember.Kind.values:
+        errors.append(_("未知的岗位。"))
+        kind = ""
+    number = (request.GET.get("page") or "1").strip()
+    if not (number.isascii() and number.isdigit() and 0 < int(number) < BIG):
+        errors.append(_("页码须为正整数。"))
+        number = "1"
+    page, rows = None, []
+    if not errors:
+        qs = selectors.staff_list(user=user, region=region, kind=kind, with_sessions=True)
+        page = Paginator(qs, STAFF_PAGE).get_page(number)
+        rows = [
+            {
+                "staff": s,
+                "phone": masking.mask_phone(s.user.phone) if s.user and s.user.phone else "",
+                "sessions": s.session_list or [],
+            }
+            for s in page
+        ]
+    regions = (
+        Region.objects.filter(path__startswith=scope.path)
+        .exclude(level=Region.Level.VILLAGE)
+        .order_by("path")
+    )
+    query = {k: v for k, v in (("region", region.code if region else ""), ("kind", kind)) if v}
+    return render(
+        request,
+        "weijiuni/staff_records.html",
+        {
+            "rows": rows,
+            "page": page,
+            "errors": errors,
+            "regions": regions,
+            "region": region,
+            "kind": kind,
+            "kinds": StaffMember.Kind.choices,
+            "query": urlencode(query),
+        },
+        status=400 if errors else 200,
+    )

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.db.models import Avg, Count, Exists, JSONField, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models.functions import JSONObject
 
 from applicants.models import Role, own_household_ids, region_scope
 
@@ -274,13 +276,39 @@ def service_request_list(*, user, filters=None) -> QuerySet[ServiceRequest]:
 # --- staff and training -------------------------------------------------------------------
 
 
-def staff_list(*, user) -> QuerySet[StaffMember]:
-    qs = StaffMember.objects.select_related("region__parent").annotate(
+def staff_list(
+    *, user, region=None, kind: str = "", with_sessions: bool = False
+) -> QuerySet[StaffMember]:
+    """Grassroots staff in the reader's region (the caller checks ``can_read_staff_records``),
+    each with the sessions attended and their hours; ``region`` (inside the reader's scope,
+    checked by the caller) and ``kind`` narrow it. ``with_sessions`` adds each one's sessions
+    (day, title, hours) as one JSON array: a page of staff is one query, whatever the sessions.
+    """
+    qs = StaffMember.objects.select_related("region__parent", "user").annotate(
         sessions_attended=Count("sessions", distinct=True),
         training_hours=Sum("sessions__hours"),
     )
+    if with_sessions:
+        qs = qs.annotate(
+            session_list=JSONBAgg(
+                JSONObject(
+                    held_on="sessions__held_on",
+                    title="sessions__title",
+                    hours="sessions__hours",
+                ),
+                filter=Q(sessions__isnull=False),
+                order_by=("sessions__held_on", "sessions__id"),
+                default=Value([], output_field=JSONField()),
+            )
+        )
     q = region_scope(user, path_field="region__path")
-    return qs if q is None else qs.filter(q)
+    if q is not None:
+        qs = qs.filter(q)
+    if region is not None:
+        qs = qs.filter(region__path__startswith=region.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("region__path", "name", "id")
 
 
 def training_list(*, user) -> QuerySet[TrainingSession]:

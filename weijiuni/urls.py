@@ -71,6 +71,7 @@ urlpatterns = [
     path("organization/", hub_views.organization_home, name="organization_home"),
     path("12349/", hub_views.hotline_page, name="hotline"),
     path("resources/", hub_views.resource_catalog, name="resources"),
+    path("hub/staff/", hub_views.staff_records, name="staff_records"),
     path("households/<int:pk>/needs/", hub_views.household_needs, name="household_needs"),
     path("households/", applicant_views.household_list, name="households"),
     path("households/new/", applicant_views.household_register, name="household_register"),

@@ -10,8 +10,9 @@
 
   function option(d) {
     var money = d.series.map(function (s) { return s.value === "amount"; });
-    var twoAxes = d.series.length === 2 && money[0] !== money[1];
-    var many = d.x.length > 6;
+    // money on its own axis beside counts (a project's yuan would flatten its people)
+    var twoAxes = money.indexOf(true) >= 0 && money.indexOf(false) >= 0;
+    var many = d.x.length > (d.kind === "projects" ? 3 : 6);
     var series = d.series.map(function (s, i) {
       var line = d.kind === "trend" && twoAxes && money[i];
       return {

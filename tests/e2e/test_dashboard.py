@@ -121,6 +121,28 @@ def test_every_chart_renders_and_matches_the_database(page, shot, demo_data):
         delivered.count()
     )
 
+    # organizations and money per project (社会组织与项目资金), city-wide: every project with its
+    # organization, funding, deliveries and distinct people served, and the totals
+    from weijiuni.models import Project
+
+    projects = list(Project.objects.select_related("organization"))
+    assert projects
+    axis = page.locator('[data-chart="projects"] svg').text_content()
+    for project in projects:
+        served = Delivery.objects.filter(project=project)
+        row = page.locator('[data-table="projects"] tbody tr', has_text=project.name).first
+        cells = [t.strip() for t in row.locator("td").all_inner_texts()]
+        assert cells[:2] == [project.organization.name, project.name]
+        assert Decimal(cells[3]) == project.funding, project.name
+        assert cells[4] == str(served.count()), project.name
+        assert cells[5] == str(served.values("person").distinct().count()), project.name
+        assert project.name in axis
+    foot = page.locator('[data-table="projects"] tfoot th')
+    assert Decimal(foot.nth(3).inner_text()) == sum(p.funding for p in projects)
+    assert foot.nth(4).inner_text() == str(Delivery.objects.count())
+    assert foot.nth(5).inner_text() == str(Delivery.objects.values("person").distinct().count())
+    assert Delivery.objects.exists()
+
     # people enrolled at the period's last month, city-wide
     last = page.locator("input[name=to]").input_value()
     month = dt.date.fromisoformat(f"{last}-01")

@@ -237,7 +237,7 @@ LIST_QUERIES = {
     "/api/v1/payment-lines/": 11,
     "/api/v1/receivables/": 11,
 }
-#: the dashboard reads the summary rows once per chart (ten charts), whatever the rows
+#: the dashboard reads the summary rows once per chart (eleven charts), whatever the rows
 PAGE_QUERIES = {"/cases/": 18, "/households/": 16, "/oversight/overdue/": 12, "/dashboard/": 28}
 
 

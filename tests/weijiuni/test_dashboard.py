@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -289,3 +290,146 @@ def test_money_paid_is_summed_once_per_reconciled_batch(enrolled, make_user, set
     summaries_rebuild(reason="again")  # summed once: the batch's rows are not added twice
     assert paid_in_summary() == expected
     assert PaidBatch.objects.count() == 1
+
+
+# --- organizations and money per project, people served ---------------------------------------
+
+
+@pytest.fixture
+def served(accounts, enrolled):
+    """The demo organizations' projects, and deliveries to people of 张村镇 and 乳山市: some
+    served on several days, some by two projects (the people total counts them once)."""
+    from tests.weijiuni.hub_helpers import seed_hub
+    from weijiuni.models import Delivery, Project
+
+    world = seed_hub(accounts)
+    projects = list(Project.objects.order_by("id"))
+    persons = list(Person.objects.filter(status="living").order_by("id")[:10])
+    today = timezone.localdate()
+    for i, person in enumerate(persons):
+        for j, project in enumerate(projects[:3]):
+            if (i + j) % 2:
+                continue
+            for day in range(1 + i % 3):
+                Delivery.objects.create(
+                    project=project,
+                    organization=project.organization,
+                    person=person,
+                    service_kind=world["kinds"]["meal_aid"],
+                    delivered_on=today - dt.timedelta(days=day),
+                    recorded_by=accounts["admin"],
+                )
+    return world
+
+
+def projects_in(path: str) -> dict[str, tuple]:
+    """Each project serving the region, counted from the tables: its funding (a project whose
+    area is the region, inside it or above it), its deliveries and distinct people there."""
+    from weijiuni.models import Delivery, Project
+
+    out = {}
+    for project in Project.objects.select_related("area"):
+        here = Delivery.objects.filter(
+            project=project, person__household__village__path__startswith=path
+        )
+        overlaps = project.area.path.startswith(path) or path.startswith(project.area.path)
+        if not overlaps and not here.exists():
+            continue
+        out[project.name] = (
+            f"{project.funding if overlaps else 0:.2f}",
+            here.count(),
+            here.values("person").distinct().count(),
+        )
+    return out
+
+
+def test_rebuild_counts_money_deliveries_and_people_per_project(served):
+    from weijiuni.models import Delivery, Project
+
+    summaries_rebuild(reason="test")
+    rows = SummaryRow.objects.filter(metric="projects")
+    assert Delivery.objects.exists()
+    for project in Project.objects.all():
+        mine = rows.filter(key=str(project.pk))
+        deliveries = Delivery.objects.filter(project=project)
+        assert sum(r.amount for r in mine) == project.funding
+        assert sum(r.n for r in mine) == deliveries.count()
+        assert sum(r.people for r in mine) == deliveries.values("person").distinct().count()
+    # the funding row sits in the project's own area (once), the served rows in townships
+    city_project = Project.objects.get(area__code="371000")
+    funding_row = rows.get(key=str(city_project.pk), amount__gt=0)
+    assert funding_row.path == "371000/"
+    # the people served by any project: each person once, whatever the projects
+    everyone = rows.filter(key="")
+    assert sum(r.people for r in everyone) == (Delivery.objects.values("person").distinct().count())
+    assert sum(r.people for r in everyone) < sum(
+        r.people for r in rows.exclude(key="")
+    )  # the fixture serves some people twice
+
+
+@pytest.mark.parametrize("code", ["371000", "371002", "371083", "371002001"])
+def test_the_projects_chart_returns_the_tables_figures_in_the_readers_region(
+    client, make_user, served, code
+):
+    from weijiuni.models import Delivery
+
+    summaries_rebuild(reason="test")
+    region = Region.objects.get(code=code)
+    client.force_login(make_user(role=Role.SUPERVISOR, region_code=code))
+    data = client.get("/api/v1/dashboard/charts/projects/", secure=True).json()
+    assert data["columns"] == [
+        "社会组织",
+        "救助项目",
+        "服务区域",
+        "项目资金（元）",
+        "服务人次",
+        "服务人数",
+    ]
+    got = {row[1]: (row[3], row[4], row[5]) for row in data["rows"]}
+    assert got == projects_in(region.path)
+    # funding first, most first; the chart draws the same projects
+    amounts = [Decimal(row[3]) for row in data["rows"]]
+    assert amounts == sorted(amounts, reverse=True)
+    assert data["x"] == [row[1] for row in data["rows"]][:20]
+    here = Delivery.objects.filter(person__household__village__path__startswith=region.path)
+    assert data["total"][4] == here.count()
+    assert data["total"][5] == here.values("person").distinct().count()
+    assert Decimal(data["total"][3]) == sum(Decimal(v[0]) for v in got.values())
+
+
+def test_a_county_reader_does_not_see_another_countys_projects(client, make_user, served):
+    summaries_rebuild(reason="test")
+    client.force_login(make_user(role=Role.SUPERVISOR, region_code="371002"))
+    names = [
+        r[1] for r in client.get("/api/v1/dashboard/charts/projects/", secure=True).json()["rows"]
+    ]
+    assert (
+        "春风万家·张村镇助老助餐" in names and "慈善助学·圆梦行动" in names
+    )  # its own, the city's
+    assert "乳山市红帆助残" not in names and "文登区银龄助医" not in names
+    page = client.get("/dashboard/", secure=True)
+    table = page.context["data"]["charts"]["projects"]
+    assert [r[1] for r in table["rows"]] == names
+    assert "乳山市红帆助残" not in page.content.decode()
+
+
+def test_the_projects_table_exports_to_excel_with_money_as_numbers(client, supervisor, served):
+    summaries_rebuild(reason="test")
+    client.force_login(supervisor)
+    api = client.get("/api/v1/dashboard/charts/projects/", secure=True).json()
+    response = client.get("/dashboard/export/projects.xlsx", secure=True)
+    assert response.status_code == 200
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    assert list(rows[0]) == api["columns"]
+    assert [r[1] for r in rows[1:-1]] == [r[1] for r in api["rows"]]
+    for sheet_row, api_row in zip(rows[1:-1], api["rows"], strict=True):
+        assert sheet_row[3] == float(api_row[3]) and sheet_row[4] == api_row[4]
+        assert sheet_row[5] == api_row[5]
+    assert rows[-1][0] == "合计" and rows[-1][5] == api["total"][5]
+    assert AccessLog.objects.filter(
+        user=supervisor, object_type="export:dashboard:projects"
+    ).exists()

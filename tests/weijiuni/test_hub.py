@@ -617,6 +617,138 @@ def test_staff_and_training_records_are_read_by_oversight_in_scope(hub, accounts
         assert api.get("/api/v1/staff/").json()["count"] == 0
 
 
+def _staff_page(user, query=""):
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/hub/staff/{query}", secure=True)
+
+
+def _names(response) -> list[str]:
+    return [row["staff"].name for row in response.context["rows"]]
+
+
+def test_the_staff_page_lists_the_readers_region_with_training(hub, accounts):
+    from weijiuni.models import Attendance, StaffMember
+
+    hub_demo.seed_staff()
+    city = _staff_page(accounts["supervisor"])
+    assert city.status_code == 200
+    assert sorted(_names(city)) == sorted(name for name, *_ in hub_demo.STAFF)
+    row = next(r for r in city.context["rows"] if r["staff"].name == "张村镇经办人")
+    attended = Attendance.objects.filter(staff=row["staff"]).select_related("session")
+    assert row["staff"].sessions_attended == attended.count() == 3
+    assert row["staff"].training_hours == sum(a.session.hours for a in attended)
+    assert [t["title"] for t in row["sessions"]] == [
+        a.session.title for a in attended.order_by("session__held_on")
+    ]
+    page = city.content.decode()
+    assert "社会救助政策与审核确认办法解读" in page and "13.0" in page
+    # the county approver: 环翠区's staff only
+    county = _staff_page(accounts["approver"])
+    expected = StaffMember.objects.filter(region__path__startswith="371000/371002/")
+    assert sorted(_names(county)) == sorted(expected.values_list("name", flat=True))
+    assert "刘海燕" not in county.content.decode()
+    # filters: a township, a post
+    township = _staff_page(accounts["supervisor"], "?region=371002001")
+    assert sorted(_names(township)) == ["张村镇东村协理员", "张村镇经办人"]
+    assistants = _staff_page(accounts["supervisor"], "?kind=village_assistant")
+    assert sorted(_names(assistants)) == sorted(
+        StaffMember.objects.filter(kind="village_assistant").values_list("name", flat=True)
+    )
+    both = _staff_page(accounts["approver"], "?region=371002001&kind=township")
+    assert _names(both) == ["张村镇经办人"]
+
+
+def test_a_staff_members_phone_is_masked(hub, accounts):
+    hub_demo.seed_staff()
+    accounts["caseworker"].phone = "13863105678"
+    accounts["caseworker"].save(update_fields=["phone"])
+    page = _staff_page(accounts["supervisor"]).content.decode()
+    assert "138****5678" in page and "13863105678" not in page
+
+
+@pytest.mark.parametrize(
+    "username", ["caseworker", "village", "department", "organization", "citizen"]
+)
+def test_other_roles_are_refused_the_staff_page(hub, accounts, username):
+    hub_demo.seed_staff()
+    assert _staff_page(accounts[username]).status_code == 403
+    assert Client().get("/hub/staff/", secure=True).status_code == 302  # to the login page
+
+
+def test_the_staff_page_is_in_the_menu_of_the_roles_that_read_it(hub, accounts):
+    for username, shown in (("supervisor", True), ("approver", True), ("admin", True)):
+        client = Client()
+        client.force_login(accounts[username])
+        assert (
+            'href="/hub/staff/"' in client.get("/", secure=True, follow=True).content.decode()
+        ) is shown
+    client = Client()
+    client.force_login(accounts["caseworker"])
+    assert 'href="/hub/staff/"' not in client.get("/cases/", secure=True).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("?page=abc", "页码须为正整数"),
+        ("?page=0", "页码须为正整数"),
+        ("?page=-1", "页码须为正整数"),
+        ("?page=" + "9" * 40, "页码须为正整数"),
+        ("?region=999999", "未知的区划代码"),
+        ("?region=abc", "未知的区划代码"),
+        ("?region=%00", "不允许的字符"),  # the middleware's answer
+        ("?region=371083", "不在您的查看范围内"),
+        ("?kind=mayor", "未知的岗位"),
+    ],
+)
+def test_bad_staff_filters_are_a_message_not_an_error(hub, accounts, query, message):
+    hub_demo.seed_staff()
+    response = _staff_page(accounts["approver"], query)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+def test_a_page_past_the_last_shows_the_last(hub, accounts):
+    hub_demo.seed_staff()
+    response = _staff_page(accounts["supervisor"], "?page=999")
+    assert response.status_code == 200 and response.context["page"].number == 1
+
+
+def test_the_staff_page_reads_one_query_per_page_whatever_the_rows(
+    hub, accounts, django_assert_max_num_queries
+):
+    from weijiuni.models import Attendance, StaffMember, TrainingSession
+
+    hub_demo.seed_staff()
+    client = Client()
+    client.force_login(accounts["supervisor"])
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/hub/staff/", secure=True).status_code == 200
+    village = Region.objects.get(code="371002001001")
+    more = StaffMember.objects.bulk_create(
+        StaffMember(
+            name=f"协理员{i}", kind="village_assistant", region=village, started_on=_today()
+        )
+        for i in range(40)
+    )
+    for n in range(5):
+        session = TrainingSession.objects.create(
+            title=f"专题培训{n}",
+            held_on=_today(),
+            hours=Decimal("2.5"),
+            organizer="环翠区民政局",
+            region=village.parent,
+        )
+        Attendance.objects.bulk_create(Attendance(session=session, staff=s) for s in more)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get("/hub/staff/?page=2", secure=True)
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert len(rows) == len(hub_demo.STAFF) + 40 - 30
+    assert any(len(r["sessions"]) == 5 for r in rows)
+
+
 def test_material_plus_service_a_need_rides_on_an_enrollment(hub, accounts):
     need = need_in_zhangcun(accounts, hub["kinds"]["meal_aid"])
     assert need.enrollment is not None and need.enrollment.services.get() == need

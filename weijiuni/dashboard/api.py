@@ -44,8 +44,10 @@ class SeriesSerializer(serializers.Serializer):
 class ChartSerializer(serializers.Serializer):
     code = serializers.CharField()
     title = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["trend", "regions", "keys"])
-    x = serializers.ListField(child=serializers.CharField(), help_text="横轴：月份、区划或分组")
+    kind = serializers.ChoiceField(choices=["trend", "regions", "keys", "projects"])
+    x = serializers.ListField(
+        child=serializers.CharField(), help_text="横轴：月份、区划、分组或项目（资金最多的20个）"
+    )
     codes = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="区划图：各下级区划代码"
     )

@@ -5,7 +5,9 @@ A chart names a metric (:mod:`.metrics`), a shape and the values it shows:
 - ``trend``: one point per month of the period (a series per key, or per value);
 - ``regions``: one bar per child region of the selected region (drill-down: city → county →
   township → the township's households);
-- ``keys``: one bar per key (a category …).
+- ``keys``: one bar per key (a category …);
+- ``projects``: one row per social organization's project (its organization, name and area
+  beside the figures; the chart draws the ones with most funding).
 
 Each chart is one ``SELECT … GROUP BY`` over the summary rows of the reader's region, and its
 table (the same rows) is what the page shows under it, the Excel export writes and the API
@@ -47,6 +49,9 @@ class Chart:
     by_key: bool = False
     #: range (the period's months) | since (days since the date) | all (every period)
     period: str = "range"
+    #: inside: the rows of the selected region; overlap: also the rows of the regions above it
+    #: (a project serving the whole city also serves the county read)
+    scope: str = "inside"
 
     def label(self, value: str) -> str:
         return str(self.value_labels.get(value) or VALUE_LABELS[value])
@@ -129,6 +134,20 @@ CHARTS: list[Chart] = [
         value_labels={"n": _("服务人次"), "people": _("服务人数（按月计）")},
     ),
     Chart(
+        code="projects",
+        title=_("社会组织与项目资金（按项目，累计）"),
+        metric="projects",
+        kind="projects",
+        values=("amount", "n", "people"),
+        value_labels={
+            "amount": _("项目资金（元）"),
+            "n": _("服务人次"),
+            "people": _("服务人数"),
+        },
+        period="all",
+        scope="overlap",
+    ),
+    Chart(
         code="households_regions",
         title=_("登记家庭与人口（按区划）"),
         metric="households",
@@ -172,6 +191,9 @@ def _where(chart: Chart, params: DashboardParams) -> tuple[str, list]:
     metric = BY_CODE[chart.metric]
     clauses = ["metric = %s", "path LIKE %s"]
     args: list = [chart.metric, params.region.path + "%"]
+    if chart.scope == "overlap":
+        clauses[1] = "(path LIKE %s OR %s LIKE path || '%%')"
+        args.append(params.region.path)
     if chart.period == "since":
         clauses.append("period >= %s")
         args.append(params.since)
@@ -211,6 +233,8 @@ def figures(
         return _trend(chart, params, where, args, labels)
     if chart.kind == "regions":
         return _regions(chart, params, where, args, children)
+    if chart.kind == "projects":
+        return _projects(chart, where, args)
     return _keys(chart, where, args, labels)
 
 
@@ -344,6 +368,62 @@ def _keys(chart, where, args, labels) -> dict:
     }
 
 
+#: the projects chart draws this many (most funding first); its table lists every one
+PROJECTS_DRAWN = 20
+
+
+def _projects(chart, where, args) -> dict:
+    """One row per project in the reader's region (or serving it from above): the figures are
+    the summary rows'; the organization's, project's and area's names are looked up by the
+    project's id in the same statement (names, not figures: nothing is grouped but the
+    summaries). The total's people are the rows with the empty key: people served by any
+    project, each once."""
+    picked = ", ".join(f"s.{v}" for v in chart.values)
+    sql = (
+        f"SELECT s.key, o.name, p.name, a.name, {picked} "  # noqa: S608  # nosec B608
+        f"FROM (SELECT key, {_sums(chart)} FROM weijiuni_summaryrow WHERE {where} GROUP BY key) "
+        f"AS s (key, {', '.join(chart.values)}) "  # only the chart's own constants are formatted in
+        "LEFT JOIN weijiuni_project p ON p.id = nullif(s.key, '')::bigint "
+        "LEFT JOIN weijiuni_socialorganization o ON o.id = p.organization_id "
+        "LEFT JOIN applicants_region a ON a.id = p.area_id "
+        "ORDER BY s.key = '', s.amount DESC, 2, 3, 1"
+    )
+    found = _rows(sql, args)
+    everyone = next((r for r in found if r[0] == ""), None)
+    found = [r for r in found if r[0] != ""]
+    people = chart.values.index("people")
+
+    def numbers(r) -> list:
+        return [_money(chart, v, r[4 + i]) for i, v in enumerate(chart.values)]
+
+    rows = [[r[1] or "", r[2] or f"#{r[0]}", r[3] or "", *numbers(r)] for r in found]
+    drawn = found[:PROJECTS_DRAWN]
+    series = [
+        {"name": chart.label(v), "data": [_money(chart, v, r[4 + i]) for r in drawn], "value": v}
+        for i, v in enumerate(chart.values)
+    ]
+    sums = [sum(r[4 + i] or 0 for r in found) for i in range(len(chart.values))]
+    sums[people] = everyone[4 + people] if everyone else 0
+    return {
+        "x": [r[2] or f"#{r[0]}" for r in drawn],
+        "series": series,
+        "columns": [
+            str(_("社会组织")),
+            str(_("救助项目")),
+            str(_("服务区域")),
+            *[chart.label(v) for v in chart.values],
+        ],
+        "rows": rows,
+        "total": [
+            str(_("合计")),
+            "",
+            "",
+            *[_money(chart, v, sums[i]) for i, v in enumerate(chart.values)],
+        ],
+        "stack": False,
+    }
+
+
 def last_build():
     from ..models import SummaryBuild
 
@@ -429,4 +509,6 @@ def headline(data: dict) -> list[tuple[str, object]]:
         (str(_("已发放资金（元）")), total("paid_regions", 3)),
         (str(_("超期案件")), total("overdue_regions", 2)),
         (str(_("资金异常线索")), total("anomalies_regions", 2)),
+        (str(_("社会组织项目资金（元）")), total("projects", 3)),
+        (str(_("社会组织服务人数")), total("projects", 5)),
     ]

@@ -234,8 +234,38 @@ SERVED = Metric(
     """,
 )
 
-#: every metric the rebuild writes, in order (organizations and money per project join here
-#: when they land: one Metric each)
+# 社会组织与项目资金: each organization's projects, now (all deliveries so far), keyed by the
+# project's id. Two kinds of rows per project:
+# - in the township of each served person's household: the services delivered (人次) and the
+#   people served (distinct per township and project: a person lives in one township, so the
+#   sum over townships is the project's distinct people);
+# - in the project's own area (a city, county, township or village: ``township_id`` is then
+#   that region, ``path`` its path): its funding, once.
+# The rows with the empty key are the people served by any project (distinct per township),
+# so that a total does not count twice a person two projects served.
+PROJECTS = Metric(
+    code="projects",
+    grain="snapshot",
+    stock=True,
+    sql="""
+    SELECT township_id, %(today)s::date, key, sum(n), sum(people), sum(amount) FROM (
+        -- one pass over the deliveries: per township and project, and per township alone
+        SELECT v.parent_id AS township_id, coalesce(d.project_id::text, '') AS key,
+               CASE WHEN grouping(d.project_id) = 1 THEN 0 ELSE count(*) END AS n,
+               count(DISTINCT d.person_id) AS people, 0 AS amount
+        FROM weijiuni_delivery d
+        JOIN applicants_person p ON p.id = d.person_id
+        JOIN applicants_household h ON h.id = p.household_id
+        JOIN applicants_region v ON v.id = h.village_id
+        GROUP BY GROUPING SETS ((v.parent_id, d.project_id), (v.parent_id))
+        UNION ALL
+        SELECT pr.area_id, pr.id::text, 0, 0, pr.funding FROM weijiuni_project pr
+    ) x
+    GROUP BY 1, 3
+    """,
+)
+
+#: every metric the rebuild writes, in order
 METRICS: list[Metric] = [
     ENROLLED,
     NEW_ENROLLMENTS,
@@ -245,5 +275,6 @@ METRICS: list[Metric] = [
     HOUSEHOLDS,
     ANOMALIES,
     SERVED,
+    PROJECTS,
 ]
 BY_CODE = {m.code: m for m in METRICS}

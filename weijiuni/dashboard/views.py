@@ -68,6 +68,8 @@ def dashboard(request):
     data = charts.dashboard(params, build=built)
     for c in data["charts"].values():
         codes, levels = c.get("codes") or [], c.get("levels") or []
+        # the leading text columns (names, codes) are not right-aligned like the figures
+        c["head"] = {"regions": 2, "projects": 3}.get(c["kind"], 1)
         c["table"] = [
             {
                 "cells": row,
