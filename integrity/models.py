@@ -477,6 +477,7 @@ class RefusedAttempt(models.Model):
         NOTICE_FORGED = "notice_forged", _("公示编号不存在或被伪造")
         COMPLAINT_EMPTY = "complaint_empty", _("投诉举报无内容")
         DISHONESTY_REMOVAL = "dishonesty_removal", _("无权移除失信记录")
+        SQL_EDIT = "sql_edit", _("在数据库中试图修改或删除审计记录")
 
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
@@ -492,9 +493,19 @@ class RefusedAttempt(models.Model):
     detail = models.CharField(_("说明"), max_length=300, blank=True)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    #: for ``sql_edit``: the database's count of refused edits this record brings up to (the
+    #: refusals themselves roll back with their transaction; the count does not)
+    counter = models.BigIntegerField(_("累计次数"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["counter"],
+                condition=models.Q(kind="sql_edit"),
+                name="one_record_per_sql_edit_count",
+            )
+        ]
         verbose_name = _("拒绝操作记录")
         verbose_name_plural = _("拒绝操作记录")
         triggers = [

@@ -24,28 +24,39 @@ from psycopg2 import sql
 # Every tracked or protected row calls it: an unset variable is read with ``missing_ok``, not
 # caught as an error, since each EXCEPTION block is a subtransaction (3.4 s of the 3.5 s the
 # bulk verification spent opening 2,397 reviews went to them; issue 10).
+# A refused edit of a protected row (pgtrigger's Protect: the audit trail, the history tables,
+# the frozen assessments…) rolls back with its transaction, any audit row written beside it
+# too. So the function counts it on a sequence (nextval is not undone by a rollback, and the
+# runtime role, with no UPDATE on sequences, cannot set it back) and says who in the server's
+# log; ``integrity.services.sql_edit_refusals_record`` turns the count into RefusedAttempt rows.
+# ``{protect}`` is the list of Protect trigger names, read from pgtrigger's registry.
 HARDENED_IGNORE_FUNCTION = """
 CREATE OR REPLACE FUNCTION "public"._pgtrigger_should_ignore(trigger_name NAME)
 RETURNS BOOLEAN AS $$
     DECLARE
         _raw TEXT := NULLIF(CURRENT_SETTING('pgtrigger.ignore', true), '');
         _pgtrigger_ignore TEXT[];
+        _ignored BOOLEAN := FALSE;
     BEGIN
-        IF _raw IS NULL THEN
-            RETURN FALSE;
+        IF _raw IS NOT NULL THEN
+            BEGIN
+                _pgtrigger_ignore := _raw::TEXT[];
+                EXCEPTION WHEN OTHERS THEN  -- not a list: nothing is ignored, as pgtrigger's
+            END;
+            IF _pgtrigger_ignore IS NOT NULL AND trigger_name = ANY(_pgtrigger_ignore) THEN
+                _ignored := EXISTS (
+                    SELECT 1 FROM pg_catalog.pg_trigger t
+                    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+                    WHERE t.tgname = trigger_name AND pg_catalog.pg_has_role(c.relowner, 'USAGE')
+                );
+            END IF;
         END IF;
-        BEGIN
-            _pgtrigger_ignore := _raw::TEXT[];
-            EXCEPTION WHEN OTHERS THEN  -- not a list: nothing is ignored, as pgtrigger's
-        END;
-        IF _pgtrigger_ignore IS NOT NULL AND trigger_name = ANY(_pgtrigger_ignore) THEN
-            RETURN EXISTS (
-                SELECT 1 FROM pg_catalog.pg_trigger t
-                JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-                WHERE t.tgname = trigger_name AND pg_catalog.pg_has_role(c.relowner, 'USAGE')
-            );
+        IF NOT _ignored AND trigger_name = ANY({protect}::NAME[]) THEN
+            PERFORM nextval('public.integrity_sql_edit_refusals');
+            RAISE WARNING 'weijiuni: refused an edit of a protected row (trigger %) by % (%)',
+                trigger_name, current_user, session_user;
         END IF;
-        RETURN FALSE;
+        RETURN _ignored;
     END;
 $$ LANGUAGE plpgsql;
 """
@@ -91,8 +102,17 @@ class RuntimeRoleError(Exception):
 def harden_trigger_ignore(using: str = "default") -> None:
     """Replace pgtrigger's ignore function by the owner-only version above, and pghistory's
     context function by the one that costs no subtransaction without a context."""
+    import pgtrigger
+
+    protect = sorted(
+        trigger.get_pgid(model)
+        for model, trigger in pgtrigger.registered()
+        if isinstance(trigger, pgtrigger.Protect)
+    )
     with connections[using].cursor() as cursor:
-        cursor.execute(HARDENED_IGNORE_FUNCTION)
+        cursor.execute("CREATE SEQUENCE IF NOT EXISTS public.integrity_sql_edit_refusals")
+        names = sql.Literal("{" + ",".join(protect) + "}").as_string(cursor.cursor)
+        cursor.execute(HARDENED_IGNORE_FUNCTION.replace("{protect}", names))
         cursor.execute(CONTEXT_FUNCTION)
 
 

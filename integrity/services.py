@@ -36,6 +36,36 @@ REFERENCE = re.compile(r"^[A-Z]{2}[23456789A-HJ-NP-Z]{10}$")
 PERSONAL_FIELDS = "name,id_number,phone,income,disability,bank_account"
 
 
+def sql_edit_refusals_record() -> RefusedAttempt | None:
+    """Turn the database's count of refused edits of protected rows (an UPDATE or DELETE of
+    the audit trail in SQL, or through any code, refused by its trigger and rolled back) into
+    one RefusedAttempt for the refusals since the last one. Safe to run twice and at once: a
+    transaction lock, and one record per count (a unique constraint)."""
+    from django.db import connection
+    from django.db.models import Max
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('integrity.sql_edit_refusals'))")
+        cursor.execute("SELECT last_value, is_called FROM public.integrity_sql_edit_refusals")
+        last, called = cursor.fetchone()
+        count = last if called else 0
+        kind = RefusedAttempt.Kind.SQL_EDIT
+        seen = RefusedAttempt.objects.filter(kind=kind).aggregate(m=Max("counter"))["m"] or 0
+        if count <= seen:
+            return None
+        return RefusedAttempt.objects.create(
+            kind=kind,
+            channel="sql",
+            counter=count,
+            target=_("审计记录（数据库）"),
+            detail=_(
+                "数据库拒绝了 %(new)s 次修改或删除审计记录的操作（累计 %(count)s 次），"
+                "操作者见数据库日志"
+            )
+            % {"new": count - seen, "count": count},
+        )
+
+
 def client_ip(request) -> str | None:
     if request is None:
         return None

@@ -18,3 +18,12 @@ def anomaly_checks() -> dict[str, int]:
     from . import checks
 
     return {r.kind: r.found for r in checks.checks_run_all()}
+
+
+@shared_task(name="integrity.sql_edit_refusals", time_limit=300, soft_time_limit=240)
+def sql_edit_refusals() -> int:
+    """Every minute (beat): the database's refusals of edits of audit rows become records."""
+    from .services import sql_edit_refusals_record
+
+    record = sql_edit_refusals_record()
+    return record.counter if record else 0

@@ -455,6 +455,12 @@ CELERY_BEAT_SCHEDULE["payments-generation-resume"] = {
 # --- Fund-anomaly checks (issue 11 item 6, SPEC §9) -----------------------------------------------
 #: how often every check runs (seconds; nightly by default); findings are unique per subject
 ANOMALY_CHECKS_EVERY = env.float("ANOMALY_CHECKS_EVERY", default=24 * 3600.0)
+#: an UPDATE or DELETE of an audit row refused by the database rolls back; its count does not,
+#: and becomes a refused-attempt record within a minute (issue 11)
+CELERY_BEAT_SCHEDULE["integrity-sql-edit-refusals"] = {
+    "task": "integrity.sql_edit_refusals",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["integrity-anomaly-checks"] = {
     "task": "integrity.anomaly_checks",
     "schedule": ANOMALY_CHECKS_EVERY,

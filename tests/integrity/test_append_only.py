@@ -366,10 +366,9 @@ def test_history_context_is_attached_as_pghistory_attaches_it(trail):
     pghistory's: a row written in ``pghistory.context`` carries it, a row written outside
     one, or with a malformed context, carries none."""
     import pghistory
+    from django.utils import timezone
 
     from eligibility.models import Review
-
-    from django.utils import timezone
 
     review = Review.objects.create(
         household=trail["person"].household, kind="change", due_on=timezone.localdate()
@@ -386,3 +385,68 @@ def test_history_context_is_attached_as_pghistory_attaches_it(trail):
         review.reported_change = "又有变化"
         review.save()
     assert review.events.order_by("-pgh_id").first().pgh_context_id is None
+
+
+def _refusals_counted() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM public.integrity_sql_edit_refusals")
+        last, called = cursor.fetchone()
+        return last if called else 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_of_the_trail_in_sql_is_refused_and_the_attempt_recorded(trail, runtime):
+    """Issue 11: "an attempt to edit an audit row (platform or SQL): refused, and the attempt
+    itself audited". The refusal rolls back whatever its transaction wrote; the count of
+    refusals does not, and the sweep turns it into a RefusedAttempt, once."""
+    from integrity.models import RefusedAttempt
+    from integrity.services import sql_edit_refusals_record
+    from integrity.tasks import sql_edit_refusals
+
+    sql_edit_refusals_record()  # earlier tests' refusals: recorded before this one counts
+    before, rows = _refusals_counted(), _counts()
+    # as the application's own role, then as the owner, straight SQL
+    assert _attempt(runtime, "DELETE FROM integrity_accesslog") is PROTECTED
+    assert _attempt(runtime, "UPDATE eligibility_reviewevent SET reasons = 'x'") is PROTECTED
+    with pytest.raises(InternalError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE integrity_commitment SET channel = 'x'")
+    assert _counts() == rows
+    assert _refusals_counted() == before + 3
+    # the runtime role may count, not take the count back
+    assert _attempt(runtime, "SELECT setval('integrity_sql_edit_refusals', 1)") is NOT_ALLOWED
+
+    record = sql_edit_refusals_record()
+    assert record.kind == "sql_edit" and record.counter == before + 3 and record.channel == "sql"
+    assert "3 次" in record.detail
+    assert sql_edit_refusals_record() is None  # nothing new: not twice
+    assert sql_edit_refusals.apply().get() == 0
+    assert RefusedAttempt.objects.filter(kind="sql_edit", counter=before + 3).count() == 1
+    # the record itself is append-only like the rest
+    assert _attempt(runtime, "DELETE FROM integrity_refusedattempt") is PROTECTED
+    assert sql_edit_refusals_record().counter == before + 4  # and that attempt is counted too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_at_once_record_the_refusals_once(trail, runtime):
+    import threading
+
+    from integrity.models import RefusedAttempt
+    from integrity.services import sql_edit_refusals_record
+
+    assert _attempt(runtime, "DELETE FROM integrity_accesslog") is PROTECTED
+    barrier, made = threading.Barrier(2), []
+
+    def sweep():
+        barrier.wait()
+        try:
+            made.append(sql_edit_refusals_record())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r is None for r in made) == [False, True]
+    assert RefusedAttempt.objects.filter(kind="sql_edit", counter=_refusals_counted()).count() == 1
