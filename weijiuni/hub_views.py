@@ -301,7 +301,7 @@ def organization_home(request):
                     "need": n,
                     "name": shown(n.person),
                     "place": masking.place(n.household.village, unmasked=unmasked),
-                    "projects": selectors.projects_fitting(n, org),
+                    "projects": selectors.projects_fitting(n, org, among=projects),
                 }
                 for n in open_needs
             ],

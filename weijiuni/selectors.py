@@ -189,16 +189,24 @@ def matching_need_ids(org: SocialOrganization):
     return Need.objects.filter(status=Need.Status.OPEN).filter(Exists(fitting)).values("pk")
 
 
-def projects_fitting(need: Need, org: SocialOrganization) -> list[Project]:
-    """The open projects of ``org`` that can take ``need``."""
+def projects_fitting(need: Need, org: SocialOrganization, *, among=None) -> list[Project]:
+    """The open projects of ``org`` that can take ``need``. ``among``: the organization's
+    projects already read with their area and service kinds (a page of needs then costs no
+    query per need)."""
     path = need.household.village.path
-    return [
-        p
-        for p in Project.objects.filter(
+    if among is None:
+        among = Project.objects.filter(
             organization=org, status=Project.Status.OPEN, service_kinds=need.service_kind_id
         ).select_related("area")
-        if path.startswith(p.area.path)
-    ]
+    else:
+        among = [
+            p
+            for p in among
+            if p.organization_id == org.pk
+            and p.status == Project.Status.OPEN
+            and any(k.pk == need.service_kind_id for k in p.service_kinds.all())
+        ]
+    return [p for p in among if path.startswith(p.area.path)]
 
 
 def delivery_list(*, user, filters=None) -> QuerySet[Delivery]:

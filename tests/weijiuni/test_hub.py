@@ -834,3 +834,26 @@ def test_the_demo_leaves_work_for_the_department_and_the_organization(hub, accou
     assert ServiceRequest.objects.filter(status="completed", rating=5).exists()
     api.force_authenticate(accounts["supervisor"])
     assert api.get("/api/v1/staff/").json()["count"] == len(hub_demo.STAFF)
+
+
+def test_the_organization_page_costs_no_query_per_open_need(hub, accounts):
+    """The open needs an organization may take each list the projects that fit: read from the
+    page's projects, not one query per need."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(accounts["organization"])
+    need_in_zhangcun(accounts, hub["kinds"]["meal_aid"])
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/organization/", secure=True)
+    assert first.status_code == 200 and len(first.context["open_needs"]) == 1
+    assert first.context["open_needs"][0]["projects"]
+    need_in_zhangcun(accounts, hub["kinds"]["meal_aid"])  # the other 张村镇 household
+    with CaptureQueriesContext(connection) as two:
+        page = client.get("/organization/", secure=True)
+    assert len(page.context["open_needs"]) == 2
+    assert all(
+        row["projects"] == first.context["open_needs"][0]["projects"]
+        for row in page.context["open_needs"]
+    )
+    assert len(two.captured_queries) == len(one.captured_queries)
