@@ -588,6 +588,9 @@ class ApplicationTransition(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+        # the audit search reads the newest steps first (a backward scan of this index; a
+        # sort of every step of the city took 1.3 s at 1,670,000 steps)
+        indexes = [models.Index(fields=["at", "id"], name="transition_at_order")]
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         triggers = [
