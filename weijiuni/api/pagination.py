@@ -74,7 +74,12 @@ def _attname(row, name: str) -> str:
 
 def _row_value(row, name: str):
     """The row's value of an ordering key; a key across a relation (``department__code``)
-    follows the related objects (the list selects them with the row)."""
+    follows the related objects (the list selects them with the row). A list of ids (a
+    ``values_list("pk", flat=True)``, ordered by the id alone) is its own key."""
+    if not hasattr(row, "_meta"):
+        if name != "id":
+            raise TypeError(f"a flat list orders by its ids only, not {name!r}")
+        return row
     *path, last = name.split("__")
     for step in path:
         row = getattr(row, step)
