@@ -330,6 +330,34 @@ def test_api_lists_requests_in_scope_with_the_report_and_audits_the_read(request
     assert other.status_code == 404
 
 
+def test_api_gives_the_supervisor_neither_the_report_nor_the_note_and_logs_a_masked_read(
+    request_, accounts
+):
+    """The supervisor reads masked data (SPEC §1): the report names members with their
+    incomes and assets, the note is staff's free text — the list and the detail carry neither."""
+    VerificationRequest.objects.filter(pk=request_.pk).update(note="孙丽 存款十五万 王强 残疾")
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    supervisor = api(accounts["supervisor"])
+    listed = supervisor.get("/api/v1/verification-requests/")
+    assert listed.status_code == 200
+    row = next(r for r in listed.json()["results"] if r["id"] == request_.pk)
+    detail = supervisor.get(f"/api/v1/verification-requests/{request_.pk}/").json()
+    for shown in (row, detail):
+        assert shown["report"] is None and shown["note"] == ""
+        assert shown["status"] == "done" and shown["queries"]
+    body = json.dumps(listed.json(), ensure_ascii=False) + json.dumps(detail, ensure_ascii=False)
+    assert "孙丽" not in body and "150000" not in body and "存款" not in body
+    logged = AccessLog.objects.filter(
+        user=accounts["supervisor"], object_type="verification_request"
+    )
+    assert logged.exists() and all(log.masked for log in logged)
+    # the caseworker of the township still reads both
+    seen = api(accounts["caseworker"]).get(f"/api/v1/verification-requests/{request_.pk}/").json()
+    assert seen["note"] == "孙丽 存款十五万 王强 残疾"
+    assert seen["report"]["totals"]["financial"] == "150000.00"
+
+
 def test_api_creates_a_request_and_refuses_one_without_authorization(sources, accounts):
     app = case_waiting_for_verification(accounts["caseworker"])
     cw = api(accounts["caseworker"])
