@@ -83,9 +83,13 @@ def access_log_record_query(
     """One audit row per object of a list read in bulk (an export), set-based: a single
     ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids);
     ``masked``: the reader saw the records masked (issue 14 logs those reads too)."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connection
 
-    select, params = ids_queryset.query.sql_with_params()
+    try:
+        select, params = ids_queryset.query.sql_with_params()
+    except EmptyResultSet:  # ``.none()`` (a search that may match nothing) read no record
+        return 0
     table = AccessLog._meta.db_table
     # the table is the model's own name and the SELECT Django's own SQL; every value is bound
     columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
