@@ -554,7 +554,11 @@ def audit_export(request):
             handle.name,
             sheet=str(_("审计记录")),
             columns=columns,
-            rows=audit.audit_rows(filters=filters, max_rows=MAX_ROWS),
+            rows=audit.audit_rows(
+                filters=filters,
+                max_rows=MAX_ROWS,
+                unmasked=masking.sees_personal_data(request.user),
+            ),
         )
         access_log_record(
             user=request.user,
