@@ -219,6 +219,26 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class BulkVerificationSerializer(serializers.ModelSerializer):
+    rejected_sample = serializers.SerializerMethodField(
+        help_text="被拒绝的前若干行：来源、文件、行号、原因、脱敏身份证号（不含原始行）"
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "RejectedRow",
+            {
+                "source": serializers.CharField(),
+                "file": serializers.CharField(),
+                "line": serializers.IntegerField(),
+                "reason": serializers.CharField(),
+                "id_number": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get_rejected_sample(self, obj) -> list[dict]:
+        return [bulk.rejected_row(entry) for entry in obj.rejected_sample or []]
+
     class Meta:
         model = BulkVerification
         fields = [
