@@ -186,3 +186,23 @@ def test_a_logged_search_does_not_give_the_supervisor_what_was_searched_for(staf
     assert number not in str(list(book.active.iter_rows(values_only=True)))
     admin = _search(staff["admin"], user="caseworker", kind="read")
     assert any(number in r["detail"] for r in admin if r["object_type"] == "export:household")
+
+
+@pytest.mark.parametrize("digits", ["²", "١٢٣", "１２"])
+def test_unicode_digits_in_the_audit_search_are_refused_not_a_500(staff, digits):
+    """str.isdigit() takes "²" (int() then fails) and "١٢٣" (int() reads 123): every number of
+    the audit search is ASCII digits, else a field error (API), the page's error, or a 404."""
+    api = APIClient()
+    api.force_authenticate(staff["supervisor"])
+    for params in ({"household": digits}, {"page": digits}):
+        response = api.get("/api/v1/audit-trail/", params)
+        assert response.status_code == 400 and set(response.json()) == set(params)
+    assert api.get(f"/api/v1/audit-trail/applicants_person.{digits}/").status_code == 404
+    client = Client()
+    client.force_login(staff["supervisor"])
+    page = client.get("/oversight/audit/", {"household": digits})
+    assert page.status_code == 200 and "家庭编号应为数字" in page.content.decode()
+    assert client.get("/oversight/audit/", {"page": digits}).status_code == 200
+    assert client.get("/oversight/audit/export.xlsx", {"household": digits}).status_code == 400
+    notices = client.get("/notices/", {"region": digits})
+    assert notices.status_code == 200 and "区划代码应为数字" in notices.content.decode()

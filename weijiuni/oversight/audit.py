@@ -303,7 +303,7 @@ def audit_rows(*, filters: Filters, max_rows: int, unmasked: bool):
 def audit_get(*, key: str, user) -> Entry | None:
     """One entry by its key (``<table>.<id>``), for the API's detail route."""
     table, _dot, pk = key.rpartition(".")
-    if not pk.isdigit() or len(pk) > 18:
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         return None
     sql, params = _sql(Filters(), limit=None)
     with connection.cursor() as cursor:

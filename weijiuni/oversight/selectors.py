@@ -59,7 +59,7 @@ def notice_filters(params) -> NoticeFilters:
     region = None
     code = (params.get("region") or "").strip()
     if code:
-        if not code.isdigit() or len(code) > 12:
+        if not (code.isascii() and code.isdigit()) or len(code) > 12:
             raise BadFilter("region", _("区划代码应为数字。"))
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -195,7 +195,7 @@ def recovered_amounts(records) -> dict[int, object]:
     ids = {}
     for record in records:
         label, _sep, pk = record.source.partition(":")
-        if label == "payments.Receivable" and pk.isdigit():
+        if label == "payments.Receivable" and pk.isascii() and pk.isdigit():
             ids[int(pk)] = record.pk
     found = {
         ids[pk]: total - balance

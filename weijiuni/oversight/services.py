@@ -46,7 +46,9 @@ def complaint_file(
     region = None
     code = (region_code or "").strip() if isinstance(region_code, str) else ""
     if code:
-        region = Region.objects.filter(code=code).first() if code.isdigit() else None
+        region = (
+            Region.objects.filter(code=code).first() if code.isascii() and code.isdigit() else None
+        )
         if region is None:
             msg = _("没有这个区划。")
             raise DomainError(msg, {"region": [msg]})

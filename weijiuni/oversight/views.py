@@ -289,7 +289,8 @@ def objection_inbox(request):
 
 def _int(value) -> int:
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 18 else 0
+    # isascii: str.isdigit() accepts "²", which int() refuses (a 500)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else 0
 
 
 @login_required
@@ -457,7 +458,7 @@ def audit_filters(params) -> audit.Filters:
     household = None
     text = (params.get("household") or "").strip()
     if text:
-        if not text.isdigit() or len(text) > 18:
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise selectors.BadFilter("household", _("家庭编号应为数字。"))
         household = int(text)
     return audit.Filters(
