@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -345,12 +345,20 @@ def dishonesty_remove(*, record: DishonestyRecord, reasons: str, by, request=Non
     reasons = text_field(
         reasons, field="reasons", max_length=1000, required=True, label=_("移除理由")
     )
-    if DishonestyRemoval.objects.filter(record=record).exists():
-        msg = _("该失信记录已移除。")
-        raise Refused(msg, {"non_field_errors": [msg]})
-    return DishonestyRemoval.objects.create(
-        record=record, reasons=reasons, removed_by=by, ip_address=client_ip(request)
-    )
+    msg = _("该失信记录已移除。")
+    with transaction.atomic():
+        # the record's row lock queues a second removal of the same record behind the first,
+        # which then sees it removed (else both pass the check and one hits the unique key)
+        DishonestyRecord.objects.select_for_update().filter(pk=record.pk).first()
+        if DishonestyRemoval.objects.filter(record=record).exists():
+            raise Refused(msg, {"non_field_errors": [msg]})
+        try:
+            with transaction.atomic():
+                return DishonestyRemoval.objects.create(
+                    record=record, reasons=reasons, removed_by=by, ip_address=client_ip(request)
+                )
+        except IntegrityError as exc:  # the last line: the one-removal-per-record key
+            raise Refused(msg, {"non_field_errors": [msg]}) from exc
 
 
 def complaint_file(
