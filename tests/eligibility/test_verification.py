@@ -408,6 +408,39 @@ def test_citizen_disputes_the_report_and_the_household_is_checked_again(
     assert again.json()["purpose"] == "dispute"
 
 
+def test_a_second_dispute_while_the_first_is_verifying_is_refused(
+    request_, accounts, django_capture_on_commit_callbacks
+):
+    """While the household is verified again for a dispute, another dispute (a double click,
+    a second tab) would ask every source once more: refused with a clear error until the new
+    report is out; then the citizen may dispute that report."""
+    from applicants.models import Person
+
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    citizen = accounts["citizen"]
+    Person.objects.filter(user=citizen).update(user=None)
+    Person.objects.filter(id_number=APPLICANT).update(user=citizen)
+    client = api(citizen)
+    url = f"/api/v1/verification-requests/{request_.pk}/dispute/"
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(url, {"text": "定期存单已于上月支取"}, format="json")
+        second = client.post(url, {"text": "再次提出"}, format="json")
+    assert first.status_code == 201, first.json()
+    assert second.status_code == 400
+    assert "正在重新核对" in second.json()["non_field_errors"][0]
+    assert VerificationRequest.objects.filter(purpose="dispute").count() == 1
+    # the re-verification reports: its report may be disputed in turn
+    again = VerificationRequest.objects.get(purpose="dispute")
+    _answer_all(again)
+    services.report_build(request_id=again.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        third = client.post(
+            f"/api/v1/verification-requests/{again.pk}/dispute/", {"text": "仍有误"}, format="json"
+        )
+    assert third.status_code == 201, third.json()
+
+
 def test_household_file_and_citizen_page_show_the_summary_and_the_citizen_disputes(
     client, request_, accounts, django_capture_on_commit_callbacks
 ):
