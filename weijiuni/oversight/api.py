@@ -134,10 +134,8 @@ class PublicNoticeViewSet(ByReference, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return PublicNotice.objects.filter(village__isnull=False).select_related(
-                "village__parent"
-            )
+        if self.action == "retrieve":  # a rejected or withdrawn notice is a 404
+            return selectors.published_notices().select_related("village__parent")
         try:
             filters = selectors.notice_filters(self.request.query_params)
         except selectors.BadFilter as exc:
