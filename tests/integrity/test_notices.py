@@ -128,6 +128,32 @@ def test_anyone_objects_online_the_survey_reopens_and_the_answer_is_read_by_refe
     assert status["answered"] is True and status["answer"] == "经复查，车辆已报废。"
 
 
+def test_reading_an_objections_answer_is_in_the_access_log(staff):
+    """The written answer speaks of the household: each read of it by its reference (page or
+    API) is logged — by the public account for a reader without one, else by the reader."""
+    from eligibility.services import notices
+    from integrity.models import AccessLog
+
+    ctx = case_at("public_notice", staff)
+    objection = notices.objection_file(reference=_notice(ctx).reference, text="收入不实")
+    api, page = APIClient(), Client()
+    api.get(f"/api/v1/objections/{objection.reference}/")
+    logged = AccessLog.objects.filter(object_type="objection", object_id=objection.pk)
+    assert not logged.exists()  # no answer yet: nothing of the household was read
+    notices.objection_answer(objection=objection, answer="经复查属实", by=staff["caseworker"])
+    assert api.get(f"/api/v1/objections/{objection.reference}/").json()["answered"] is True
+    assert page.get("/answers/", {"reference": objection.reference}).status_code == 200
+    reader = Client()
+    reader.force_login(staff["citizen"])
+    reader.get("/answers/", {"reference": objection.reference})
+    rows = list(logged.order_by("id").values_list("user__username", "channel", "fields"))
+    assert rows == [
+        ("public-online", "api", "answer"),
+        ("public-online", "page", "answer"),
+        (staff["citizen"].username, "page", "answer"),
+    ]
+
+
 def test_only_the_township_answers_once(staff):
     from eligibility.services import notices
 

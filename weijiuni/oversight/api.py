@@ -275,7 +275,9 @@ class ObjectionViewSet(
 
     @extend_schema(parameters=[REFERENCE_PARAM])
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        objection = self.get_object()
+        services.objection_answer_read(objection=objection, request=request, channel="api")
+        return Response(self.get_serializer(objection).data)
 
     @extend_schema(request=ObjectionCreateSerializer, responses={201: ObjectionStatusSerializer})
     def create(self, request, *args, **kwargs):

@@ -186,6 +186,8 @@ def answer_lookup(request):
             complaint = selectors.complaint_by_reference(reference)
         else:
             objection = selectors.objection_by_reference(reference)
+            if objection is not None:
+                services.objection_answer_read(objection=objection, request=request, channel="page")
         missing = objection is None and complaint is None
     return render(
         request,
