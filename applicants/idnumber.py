@@ -31,7 +31,10 @@ def parse_id_number(raw: str, *, today: dt.date | None = None) -> ResidentID:
     number = ric.compact(raw or "")
     if len(number) != 18:
         raise IDNumberError(_("身份证号码应为18位。"))
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII only: str.isdigit() also takes "²" and "١", which the checksum cannot read
+    if not (
+        number.isascii() and number[:17].isdigit() and (number[17].isdigit() or number[17] == "X")
+    ):
         raise IDNumberError(_("身份证号码前17位应为数字，末位为数字或X。"))
     if number[17] != ric.calc_check_digit(number):
         raise IDNumberError(_("身份证号码校验位不正确，请核对。"))

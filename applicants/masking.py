@@ -237,14 +237,156 @@ FREE_TEXT_KEYS = frozenset(
 )
 
 
+#: the keys of a changed row a masked reader gets (masked as above where they are a person's):
+#: an allow-list, so a table tracked tomorrow, or a column added to one, shows nothing to a
+#: masked reader until someone decides it may (a deny-list let a payee's name, a household's
+#: village and a review's reported change through)
+AUDIT_KEYS_FOR_MASKED = frozenset(
+    {
+        # who and what, by number or code
+        "id",
+        "household_id",
+        "person_id",
+        "user_id",
+        "application_id",
+        "assessment_id",
+        "decision_id",
+        "enrollment_id",
+        "category_id",
+        "policy_id",
+        "department_id",
+        "notice_id",
+        "batch_id",
+        "grant_id",
+        "payee_id",
+        "receivable_id",
+        "reissue_of_id",
+        "county_id",
+        "township_id",
+        "region_id",
+        "parent_id",
+        "assigned_to_id",
+        # a person's masked identity (masked by ``person_fields``) and plain facts
+        "name",
+        "id_number",
+        "phone",
+        "bank_account",
+        "masked_name",
+        "relation",
+        "sex",
+        "status",
+        "status_on",
+        # the state of a case, an enrollment, a payment, a notice, a finding
+        "state",
+        "kind",
+        "outcome",
+        "purpose",
+        "channel",
+        "source",
+        "reference",
+        "policy_code",
+        "category",
+        "month",
+        "start_month",
+        "end_month",
+        "effective_month",
+        "exit_months",
+        "monthly_amount",
+        "amount",
+        "due_amount",
+        "withheld",
+        "total",
+        "total_amount",
+        "balance",
+        "fine_amount",
+        "fine_multiple",
+        "installment",
+        "line_count",
+        "held_count",
+        "household_size",
+        "closed_early",
+        # regions and staff accounts
+        "code",
+        "level",
+        "path",
+        "area",
+        "username",
+        "role",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "department_code",
+        # standards (policy numbers, public)
+        "item",
+        "value",
+        "effective_from",
+    }
+)
+#: and every moment and actor (``…_at``, ``…_on``, ``…_by_id``)
+AUDIT_KEY_SUFFIXES_FOR_MASKED = ("_at", "_on", "_by_id")
+
+
+def audit_key_shown(key: str, *, unmasked: bool) -> bool:
+    """Whether the audit trail shows the value of a changed row's ``key`` to the reader."""
+    return unmasked or key in AUDIT_KEYS_FOR_MASKED or key.endswith(AUDIT_KEY_SUFFIXES_FOR_MASKED)
+
+
 def audit_values(values: Mapping[str, Any], *, unmasked: bool) -> dict[str, Any]:
     """The values of a changed row as the audit trail shows them to the reader: a person's
-    and a household's fields as above, and no free text for a masked reader."""
+    and a household's fields as above, and for a masked reader only the allow-listed keys
+    (``AUDIT_KEYS_FOR_MASKED``); any other key is there with the value ``None``."""
     out = household_fields(person_fields(values, unmasked=unmasked), unmasked=unmasked)
     if not unmasked:
-        for key in FREE_TEXT_KEYS & out.keys():
-            out[key] = None
+        for key in out:
+            if key in FREE_TEXT_KEYS or not audit_key_shown(key, unmasked=False):
+                out[key] = None
     return out
+
+
+#: the keys of a logged query string (an export's or a search's filters, in the access log's
+#: ``fields``) whose values a masked reader gets; others (``q``: a name or an ID number a
+#: caseworker searched for, ``village``, …) show as ``***``
+AUDIT_QUERY_KEYS_FOR_MASKED = frozenset(
+    {
+        "state",
+        "status",
+        "category",
+        "overdue",
+        "sort",
+        "all",
+        "page",
+        "page_size",
+        "kind",
+        "action",
+        "since",
+        "until",
+        "household",
+        "user",
+        "purpose",
+        "stage",
+        "month",
+        "format",
+    }
+)
+
+
+def audit_detail(detail: str | None, *, unmasked: bool) -> str:
+    """An audit entry's detail as the reader may see it: for a masked reader, each part that
+    is a logged query string (``a=1&q=…``) keeps the values of the allow-listed keys only."""
+    if unmasked or not detail or "=" not in detail:
+        return detail or ""
+    from urllib.parse import parse_qsl, urlencode
+
+    parts = []
+    for part in detail.split(" · "):
+        if "=" in part and " " not in part.strip():
+            pairs = parse_qsl(part.strip(), keep_blank_values=True)
+            part = urlencode(
+                [(k, v if k in AUDIT_QUERY_KEYS_FOR_MASKED else "***") for k, v in pairs],
+                safe="*",
+            )
+        parts.append(part)
+    return " · ".join(parts)
 
 
 #: categories whose name tells a member's illness or disability (单人保: a member seriously ill

@@ -227,7 +227,13 @@ def _prefill(request, saved: dict) -> dict:
     from .selectors import household_get
 
     household = None
-    if request.GET.get("household", "").isdigit() and request.user.role != Role.CITIZEN:
+    household_id = request.GET.get("household", "")
+    if (
+        household_id.isascii()
+        and household_id.isdigit()
+        and len(household_id) < 19
+        and request.user.role != Role.CITIZEN
+    ):
         try:
             household = household_get(user=request.user, pk=int(request.GET["household"]))
         except Household.DoesNotExist as exc:
@@ -248,7 +254,7 @@ def _prefill(request, saved: dict) -> dict:
 
 def _size(request, default: int) -> int:
     raw = request.POST.get("size") or request.GET.get("n") or str(default)
-    return min(max(int(raw), 1), 8) if raw.isdigit() else default
+    return min(max(int(raw), 1), 8) if raw.isascii() and raw.isdigit() else default
 
 
 def _own_application(request, pk: int) -> Application:

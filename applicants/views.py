@@ -117,7 +117,7 @@ def household_register(request):
     villages = selectors.villages_for_user(user=request.user)
     form = HouseholdForm(request.POST or None, villages=villages)
     size = request.GET.get("n", "1")
-    size = min(max(int(size), 1), 12) if size.isdigit() else 1
+    size = min(max(int(size), 1), 12) if size.isascii() and size.isdigit() else 1
     formset = MemberFormSet(request.POST or None, prefix="m", initial=[{}] * size)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         members = [f.cleaned_data for f in formset.forms if f.cleaned_data]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from applicants import masking
 from applicants.idnumber import mask_id_number, mask_name
 from applicants.models import Application, ApplicationState, Person, TimeLimit, time_limit
 
@@ -106,8 +107,23 @@ def _applicant(application: Application) -> Person | None:
     return next((p for p in application.household.members.all() if p.relation == "applicant"), None)
 
 
-def _category(code: str) -> str:
-    return str(RESULT_LABELS.get(code, code))
+#: what a masked reader reads where a letter quotes what they may not see (SPEC §1)
+HIDDEN = "—"
+
+
+def _category(code: str, *, unmasked: bool = True) -> str:
+    """A category's label; for a masked reader the published one (单人保 and the disability
+    allowances name a member's illness or disability)."""
+    return str(RESULT_LABELS.get(code, code)) if unmasked else _public_category(code)
+
+
+def _public_category(code: str) -> str:
+    """The label a public notice shows: of the published category (SPEC §9: a notice never
+    discloses illness or disability)."""
+    published = masking.public_category(code)
+    return str(
+        RESULT_LABELS.get(published) or masking.PUBLIC_CATEGORY_LABELS.get(published) or published
+    )
 
 
 def _last_step_date(application: Application, action: str) -> dt.date | None:
@@ -127,7 +143,12 @@ def letter_kinds(application: Application) -> list[tuple[str, str]]:
 
 
 def letter_build(application: Application, kind: str, *, unmasked: bool) -> Letter:
-    """The document ``kind`` of ``application`` from its recorded facts, or LetterUnavailable."""
+    """The document ``kind`` of ``application`` from its recorded facts, or LetterUnavailable.
+
+    ``unmasked`` false (the supervisor): the letter as ``applicants.masking`` lets a masked
+    reader see it — name and ID masked, the township without the village, the published
+    category, and none of what staff wrote (findings, reasons, missing papers), the rules'
+    reasons, incomes, assets or health facts."""
     builder = _BUILDERS.get(kind)
     if builder is None:
         raise LetterUnavailable(kind)
@@ -138,7 +159,7 @@ def letter_build(application: Application, kind: str, *, unmasked: bool) -> Lett
         "id_number": (applicant.id_number if unmasked else mask_id_number(applicant.id_number))
         if applicant
         else "",
-        "category": _category(application.requested),
+        "category": _category(application.requested, unmasked=unmasked),
         "unmasked": unmasked,
     }
     return builder(application, ctx)
@@ -179,7 +200,12 @@ def _acceptance(application: Application, ctx) -> Letter:
             (_("申请人"), ctx["name"]),
             (_("身份证号码"), ctx["id_number"]),
             (_("申请类别"), ctx["category"]),
-            (_("所在村居"), f"{application.village.parent.name} {application.village.name}"),
+            (
+                _("所在村居"),
+                f"{application.village.parent.name} {application.village.name}"
+                if ctx["unmasked"]
+                else application.village.parent.name,
+            ),
         ],
     )
 
@@ -188,6 +214,8 @@ def _correction(application: Application, ctx) -> Letter:
     items = list(application.missing_items or [])
     if not items:
         raise LetterUnavailable("correction")
+    if not ctx["unmasked"]:  # the papers asked for tell the household's illness or situation
+        items = [HIDDEN] * len(items)
     on = _last_step_date(application, "return_for_materials") or timezone.localdate()
     return Letter(
         kind="correction",
@@ -221,7 +249,7 @@ def _survey(application: Application, ctx) -> Letter:
             str(p.get_relation_display()),
             p.id_number if unmasked else mask_id_number(p.id_number),
             str(p.monthly_income) if unmasked else "—",
-            str(p.get_labour_capacity_display()),
+            str(p.get_labour_capacity_display()) if unmasked else HIDDEN,
         ]
         for p in members
     ]
@@ -237,11 +265,14 @@ def _survey(application: Application, ctx) -> Letter:
         table=[
             (_("申请类别"), ctx["category"]),
             (_("住址"), (application.household.address or "—") if unmasked else "—"),
-            (_("申报金融资产（元）"), str(assets.get("financial") or "0")),
-            (_("申报住房（套）"), str(assets.get("houses") or "0")),
-            (_("申报车辆"), str(assets.get("vehicles") or "0")),
+            (_("申报金融资产（元）"), str(assets.get("financial") or "0") if unmasked else HIDDEN),
+            (_("申报住房（套）"), str(assets.get("houses") or "0") if unmasked else HIDDEN),
+            (_("申报车辆"), str(assets.get("vehicles") or "0") if unmasked else HIDDEN),
             (_("入户日期"), f"{on:%Y-%m-%d}" if survey else ""),
-            (_("调查情况"), survey.findings if survey else ""),
+            (
+                _("调查情况"),
+                (masking.free_text(survey.findings, unmasked=unmasked) or HIDDEN) if survey else "",
+            ),
         ],
         grid_head=[_("姓名"), _("与申请人关系"), _("身份证号码"), _("月收入（元）"), _("劳动能力")],
         grid=grid,
@@ -253,7 +284,8 @@ def _survey(application: Application, ctx) -> Letter:
 
 
 def _notice(application: Application, ctx) -> Letter:
-    """公示表: never the ID number, address, illness or disability (SPEC §9); the name masked."""
+    """公示表: never the ID number, address, illness or disability (SPEC §9); the name masked
+    and the category published under a name that tells no disability (单人保 as 低保)."""
     notice = application.notices.order_by("-opened_at").first()
     if notice is None:
         raise LetterUnavailable("notice")
@@ -283,7 +315,7 @@ def _notice(application: Application, ctx) -> Letter:
                 application.village.name,
                 notice.masked_name,
                 str(notice.household_size),
-                _category(notice.category),
+                _public_category(notice.category),
                 amount,
             ]
         ],
@@ -313,7 +345,8 @@ def _decision(application: Application, ctx) -> Letter:
     approved = decision.outcome == Decision.Outcome.APPROVED
     rule_reasons = []
     for r in (decision.assessment.result or {}).get("results", []):
-        if r.get("policy") == application.requested:
+        if r.get("policy") == application.requested and ctx["unmasked"]:
+            # they quote each member's age, income and health
             rule_reasons.extend(r.get("reasons") or [])
     paragraphs = []
     table = [
@@ -330,7 +363,7 @@ def _decision(application: Application, ctx) -> Letter:
         for e in enrollments:
             table.append(
                 (
-                    _category(e.policy_code),
+                    _category(e.policy_code, unmasked=ctx["unmasked"]),
                     _("每月 %(amount)s 元，自%(start)s起发放")
                     % {"amount": e.monthly_amount, "start": f"{e.start_month:%Y年%m月}"},
                 )
@@ -341,7 +374,8 @@ def _decision(application: Application, ctx) -> Letter:
             _("你（户）申请的%(category)s，经审核，决定不予批准。") % {"category": ctx["category"]}
         )
         title = _("不予批准告知书")
-    paragraphs.append(_("理由：%(reasons)s") % {"reasons": decision.reasons})
+    reasons = masking.free_text(decision.reasons, unmasked=ctx["unmasked"]) or HIDDEN
+    paragraphs.append(_("理由：%(reasons)s") % {"reasons": reasons})
     items = [str(r) for r in rule_reasons]
     if items:
         paragraphs.append(_("家庭经济状况核算情况："))
@@ -406,7 +440,11 @@ def _exit(application: Application, ctx) -> Letter:
         date=on,
         issuer=_issuer_county(application),
         recipient=ctx["name"],
-        paragraphs=[*body, _("理由：%(reasons)s") % {"reasons": reasons or "—"}],
+        paragraphs=[
+            *body,
+            _("理由：%(reasons)s")
+            % {"reasons": masking.free_text(reasons, unmasked=ctx["unmasked"]) or HIDDEN},
+        ],
         signatures=[_appeal(application)],
     )
 

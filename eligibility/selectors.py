@@ -516,7 +516,8 @@ def case_inbox_list(*, user, params: InboxParams):
 
 
 def household_export_list(*, user, q: str = ""):
-    """Households in scope with their applicant and size, for the Excel export."""
+    """Households in scope with their applicant and size, for the Excel export; searched by
+    name or ID number only for a reader who sees personal data (``masking.may_search_people``)."""
     from django.db.models import Count
 
     from applicants.models import Household
@@ -532,6 +533,12 @@ def household_export_list(*, user, q: str = ""):
         .order_by("-id")
     )
     if q.strip():
+        from applicants.masking import may_search_people
+
+        if not may_search_people(user):
+            # as on the households page: a masked reader's search matches nothing, or the
+            # sheet's row count answers "does an ID ending in … live here?" digit by digit
+            return qs.none()
         found = person_search_q(q, household_field="pk")
         qs = qs.filter(found) if found is not None else qs.none()
     return qs

@@ -84,7 +84,8 @@ def selfcheck(request):
     # a new family size chosen on the form posts what was typed, and comes back with it
     resize = request.POST.get("resize", "")
     size = resize or request.POST.get("size") or request.GET.get("n") or "1"
-    size = min(max(int(size), 1), MAX_MEMBERS) if str(size).isdigit() else 1
+    size = str(size)
+    size = min(max(int(size), 1), MAX_MEMBERS) if size.isascii() and size.isdigit() else 1
     counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("code")
     context = {
         "counties": counties,

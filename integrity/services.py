@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,9 +113,13 @@ def access_log_record_query(
     """One audit row per object of a list read in bulk (an export), set-based: a single
     ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids);
     ``masked``: the reader saw the records masked (issue 14 logs those reads too)."""
+    from django.core.exceptions import EmptyResultSet
     from django.db import connection
 
-    select, params = ids_queryset.query.sql_with_params()
+    try:
+        select, params = ids_queryset.query.sql_with_params()
+    except EmptyResultSet:  # ``.none()`` (a search that may match nothing) read no record
+        return 0
     table = AccessLog._meta.db_table
     # the table is the model's own name and the SELECT Django's own SQL; every value is bound
     columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
@@ -371,12 +375,20 @@ def dishonesty_remove(*, record: DishonestyRecord, reasons: str, by, request=Non
     reasons = text_field(
         reasons, field="reasons", max_length=1000, required=True, label=_("移除理由")
     )
-    if DishonestyRemoval.objects.filter(record=record).exists():
-        msg = _("该失信记录已移除。")
-        raise Refused(msg, {"non_field_errors": [msg]})
-    return DishonestyRemoval.objects.create(
-        record=record, reasons=reasons, removed_by=by, ip_address=client_ip(request)
-    )
+    msg = _("该失信记录已移除。")
+    with transaction.atomic():
+        # the record's row lock queues a second removal of the same record behind the first,
+        # which then sees it removed (else both pass the check and one hits the unique key)
+        DishonestyRecord.objects.select_for_update().filter(pk=record.pk).first()
+        if DishonestyRemoval.objects.filter(record=record).exists():
+            raise Refused(msg, {"non_field_errors": [msg]})
+        try:
+            with transaction.atomic():
+                return DishonestyRemoval.objects.create(
+                    record=record, reasons=reasons, removed_by=by, ip_address=client_ip(request)
+                )
+        except IntegrityError as exc:  # the last line: the one-removal-per-record key
+            raise Refused(msg, {"non_field_errors": [msg]}) from exc
 
 
 def complaint_file(

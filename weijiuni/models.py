@@ -369,7 +369,8 @@ class Need(models.Model):
 
 class Delivery(models.Model):
     """A service given to one person (春风万家 助餐, 助洁, 助医 …) under a project: once per
-    person, kind and day, so recording it twice earns nothing twice."""
+    person, kind and day — whichever project or organization records it — so recording it
+    twice earns nothing twice. Its kind is its need's kind (checked by ``delivery_record``)."""
 
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="deliveries"
@@ -412,9 +413,11 @@ class Delivery(models.Model):
         verbose_name = _("服务记录")
         verbose_name_plural = _("服务记录")
         constraints = [
+            # not per project: two needs of one person taken by two projects (or a need's
+            # delivery recorded under another kind) earned twice for one service
             models.UniqueConstraint(
-                fields=["project", "person", "service_kind", "delivered_on"],
-                name="one_delivery_per_person_kind_day",
+                fields=["person", "service_kind", "delivered_on"],
+                name="one_delivery_per_person_kind_day_any_project",
             )
         ]
         indexes = [models.Index(fields=["organization", "delivered_on"], name="delivery_org_day")]

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from applicants import masking
 from applicants.models import Application, Household, Role
 from eligibility.verification import bulk, selectors, services
 from eligibility.verification.adapters.dci import callback_token, on_search_rows
@@ -25,7 +26,6 @@ from eligibility.verification.models import (
     SourceQuery,
     VerificationRequest,
 )
-from integrity.services import access_log_record
 
 
 class DataSourceSerializer(serializers.ModelSerializer):
@@ -60,8 +60,13 @@ class SourceQuerySerializer(serializers.ModelSerializer):
 
 
 class VerificationRequestSerializer(serializers.ModelSerializer):
+    """A request with its report. The report names each member with their incomes and assets,
+    and the note is free text staff wrote: a masked reader (``context["unmasked"]`` false, the
+    supervisor) gets neither (SPEC §1), as on the case's ``verification`` route."""
+
     queries = SourceQuerySerializer(many=True, read_only=True)
-    report = serializers.SerializerMethodField()
+    report = serializers.SerializerMethodField(help_text="核对报告；脱敏查看的角色为空")
+    note = serializers.SerializerMethodField(help_text="经办说明；脱敏查看的角色为空")
 
     class Meta:
         model = VerificationRequest
@@ -78,10 +83,16 @@ class VerificationRequestSerializer(serializers.ModelSerializer):
             "report",
         ]
 
+    def _unmasked(self) -> bool:
+        return bool(self.context.get("unmasked", False))
+
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_report(self, obj) -> dict | None:
         report = getattr(obj, "report", None) if hasattr(obj, "report") else None
-        return None if report is None else report.body
+        return None if report is None or not self._unmasked() else report.body
+
+    def get_note(self, obj) -> str:
+        return masking.free_text(obj.note, unmasked=self._unmasked())
 
 
 class RequestCreateSerializer(serializers.Serializer):
@@ -118,9 +129,16 @@ class VerificationRequestViewSet(
         except (VerificationRequest.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
+    def get_serializer_context(self):
+        # what the reader may see is asked once per request, in the one masking module
+        return {
+            **super().get_serializer_context(),
+            "unmasked": masking.sees_personal_data(self.request.user),
+        }
+
     def _audit(self, ids):
         if self.request.user.role != Role.CITIZEN:
-            access_log_record(
+            masking.record_read(
                 user=self.request.user,
                 object_type="verification_request",
                 object_ids=ids,
@@ -163,7 +181,7 @@ class VerificationRequestViewSet(
             purpose=data["purpose"],
             note=data["note"],
         )
-        return Response(VerificationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DisputeSerializer, responses={201: VerificationRequestSerializer})
     @action(detail=True, methods=["post"])
@@ -178,7 +196,7 @@ class VerificationRequestViewSet(
         again = services.report_dispute(
             report=report, by=request.user, text=payload.validated_data["text"]
         )
-        return Response(VerificationRequestSerializer(again).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(again).data, status=status.HTTP_201_CREATED)
 
 
 class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -201,6 +219,26 @@ class DataSourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
 
 class BulkVerificationSerializer(serializers.ModelSerializer):
+    rejected_sample = serializers.SerializerMethodField(
+        help_text="被拒绝的前若干行：来源、文件、行号、原因、脱敏身份证号（不含原始行）"
+    )
+
+    @extend_schema_field(
+        inline_serializer(
+            "RejectedRow",
+            {
+                "source": serializers.CharField(),
+                "file": serializers.CharField(),
+                "line": serializers.IntegerField(),
+                "reason": serializers.CharField(),
+                "id_number": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get_rejected_sample(self, obj) -> list[dict]:
+        return [bulk.rejected_row(entry) for entry in obj.rejected_sample or []]
+
     class Meta:
         model = BulkVerification
         fields = [

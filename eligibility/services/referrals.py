@@ -152,6 +152,10 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     return referral
 
 
+#: a benefit's amount fits ``DecimalField(max_digits=12, decimal_places=2)``
+MAX_AMOUNT = Decimal("10000000000")
+
+
 @transaction.atomic
 def referral_benefit_record(
     *,
@@ -171,8 +175,15 @@ def referral_benefit_record(
     if given_on > timezone.localdate():
         raise _fail("given_on", _("落实日期不能晚于今天。"))
     if amount is not None:
+        # the column holds 12 digits (under 10^10 yuan); checked before and after the
+        # rounding, which carries 9999999999.995 over (was a 500 on the numeric overflow)
+        too_big = _("金额超出范围（应小于 100 亿元）。")
+        if not amount.is_finite() or amount >= MAX_AMOUNT:
+            raise _fail("amount", too_big)
         if amount < 0:
             raise _fail("amount", _("金额不能为负数。"))
+        if quantize_yuan(amount) >= MAX_AMOUNT:
+            raise _fail("amount", too_big)
         amount = quantize_yuan(amount)
     referral = _locked(referral)
     _may_answer(referral, by)

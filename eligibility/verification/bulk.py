@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applicants import permissions
+from applicants.masking import mask_id_number
 from applicants.models import Region, TimeLimit, time_limit
 
 from ..errors import StandardsMissing
@@ -382,8 +383,24 @@ ON CONFLICT (run_id, household_id) DO NOTHING;
 """
 
 
+def rejected_row(entry: dict) -> dict:
+    """A rejected row as it is kept and shown: source, file, line, reason and the row's ID
+    number masked — never the raw line, which carries the ID number and the person's assets
+    (a run stored before the raw line was dropped is shown the same way)."""
+    number = entry.get("id_number")
+    if number is None:
+        number = str(entry.get("row") or "").split(",", 1)[0].strip().strip('"\ufeff')[:18]
+    return {
+        "source": entry.get("source", ""),
+        "file": entry.get("file", ""),
+        "line": entry.get("line"),
+        "reason": entry.get("reason", ""),
+        "id_number": mask_id_number(number) if "*" not in number else number,
+    }
+
+
 def _sample(cursor, files, firsts) -> list[dict]:
-    """The first rejected rows with their source, file, line and reason."""
+    """The first rejected rows with their source, file, line, reason and masked ID number."""
     names = {no: (source.name, path.name) for no, (source, path) in enumerate(files)}
     cursor.execute(
         "SELECT reason, n, raw FROM verification_agg, unnest(first_n, first_raw) AS r (n, raw) "
@@ -394,13 +411,15 @@ def _sample(cursor, files, firsts) -> list[dict]:
     for reason, n, raw in cursor.fetchall():
         file_no, first, _last = next(f for f in firsts if f[1] <= n <= f[2])
         sample.append(
-            {
-                "source": names[file_no][0],
-                "file": names[file_no][1],
-                "line": int(n - first + 2),
-                "reason": REASONS[reason],
-                "row": raw[:200],
-            }
+            rejected_row(
+                {
+                    "source": names[file_no][0],
+                    "file": names[file_no][1],
+                    "line": int(n - first + 2),
+                    "reason": REASONS[reason],
+                    "row": raw[:200],
+                }
+            )
         )
     return sample
 

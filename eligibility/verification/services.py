@@ -678,6 +678,16 @@ def report_dispute(*, report: VerificationReport, by: User, text: str) -> Verifi
     request = report.request
     if not Person.objects.filter(user=by, household_id=request.household_id).exists():
         permissions.require(False, _("只能对本家庭的核对结果提出异议。"))
+    # one dispute at a time: the household's row lock queues a second one sent at once, which
+    # then finds the first still verifying (each would ask every source again)
+    Household.objects.select_for_update().filter(pk=request.household_id).first()
+    if VerificationRequest.objects.filter(
+        household_id=request.household_id,
+        purpose=VerificationRequest.Purpose.DISPUTE,
+        status=VerificationRequest.Status.RUNNING,
+    ).exists():
+        msg = _("已有一项异议正在重新核对，请待新的核对报告出具后再提出。")
+        raise VerificationError(msg, {"non_field_errors": [msg]})
     VerificationReport.objects.filter(pk=report.pk).update(
         disputed_at=timezone.now(), dispute_text=text.strip()[:2000]
     )

@@ -44,7 +44,7 @@ RESULTS = {
 }
 #: the largest return file taken (a bank answers one file per batch and bank)
 MAX_RETURN_BYTES = 200 * 1024 * 1024
-_AMOUNT = re.compile(r"^\d{1,12}\.\d{2}$")
+_AMOUNT = re.compile(r"^[0-9]{1,12}\.[0-9]{2}$")
 _ACCOUNT = re.compile(r"^[0-9A-Za-z-]{1,40}$")
 _PG_ENCODING = {"utf-8": "UTF8", "gbk": "GBK"}
 
@@ -212,7 +212,11 @@ def _parse_return(data: bytes, encoding: str) -> tuple[io.StringIO, int, Decimal
             reasons.append(_("第 %(n)d 行：合计行之后还有内容。") % {"n": number})
             continue
         if row[0] == "T":
-            if len(row) != 3 or not row[1].isdigit() or not _AMOUNT.match(row[2]):
+            if (
+                len(row) != 3
+                or not (row[1].isascii() and row[1].isdigit())
+                or not _AMOUNT.match(row[2])
+            ):
                 reasons.append(_("第 %(n)d 行：合计行格式应为 T,笔数,金额。") % {"n": number})
                 continue
             control = (int(row[1]), Decimal(row[2]))
@@ -221,7 +225,7 @@ def _parse_return(data: bytes, encoding: str) -> tuple[io.StringIO, int, Decimal
             reasons.append(_("第 %(n)d 行：应为 R,明细号,账号,金额,结果,说明。") % {"n": number})
             continue
         _r, line_id, account, amount, result, note = row
-        if not line_id.isdigit() or len(line_id) > 18:
+        if not (line_id.isascii() and line_id.isdigit()) or len(line_id) > 18:
             reasons.append(_("第 %(n)d 行：明细号无效。") % {"n": number})
         elif not _ACCOUNT.match(account):
             reasons.append(_("第 %(n)d 行：账号无效。") % {"n": number})

@@ -32,6 +32,21 @@ def test_wrong_checksum_is_refused_with_its_reason():
         parse_id_number(wrong)
 
 
+@pytest.mark.parametrize("odd", ["²", "١"])
+def test_unicode_digits_are_refused_with_the_reason(odd):
+    """str.isdigit() takes "²" and "١"; an ID number is ASCII digits and X only."""
+    for number in (VALID[:-1] + odd, odd + VALID[1:], VALID[:8] + odd + VALID[9:]):
+        with pytest.raises(IDNumberError, match="前17位应为数字"):
+            parse_id_number(number)
+
+
+def test_full_width_digits_are_read_as_ascii():
+    """A full-width number typed on a Chinese keyboard is folded to ASCII (stdnum), and kept
+    so: the stored number is the ASCII one."""
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in VALID)
+    assert parse_id_number(full_width).number == VALID
+
+
 def test_impossible_birth_date_is_refused():
     with pytest.raises(IDNumberError, match="出生日期"):
         parse_id_number(with_check_digit("37100219580231123"))

@@ -322,6 +322,22 @@ def test_bad_input_is_a_400_with_field_errors(catalog, body, path):
     assert node and all(isinstance(m, str) and m for m in node)
 
 
+@pytest.mark.parametrize(
+    "number",
+    [
+        "37100219580302123²",  # a superscript two: str.isdigit() takes it, int() does not
+        "371002١٩٥٨0302123X",  # Arabic-Indic digits
+        "３７１００２１９５８０３０２１２３４",  # full-width digits
+        "²" * 18,
+    ],
+)
+def test_an_id_number_with_unicode_digits_is_a_field_error(catalog, number):
+    """The anonymous self-check takes ASCII digits and X only (was a 500 for "²")."""
+    response = post({"region": "371002", "area": "urban", "members": [member(id_number=number)]})
+    assert response.status_code == 400, response.content
+    assert response.json()["members"][0]["id_number"]
+
+
 def test_malformed_json_is_a_400(catalog):
     response = APIClient().post(URL, "{oops", content_type="application/json")
     assert response.status_code == 400

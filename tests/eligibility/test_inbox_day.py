@@ -189,6 +189,20 @@ def test_households_and_enrollments_export_in_scope(client, people, three):
     assert _sheet(client.get("/enrollments/export.xlsx"))[0][0] == "在保编号"
 
 
+def test_households_export_search_tells_a_masked_reader_nothing(client, people, three, accounts):
+    """The supervisor reads masked IDs: a search by ID number (whole, or its end) or by name
+    must not answer through the sheet's row count, or an ID is rebuilt digit by digit."""
+    number = three[0].household.members.get(relation="applicant").id_number
+    client.force_login(people["caseworker"])
+    assert len(_sheet(client.get("/households/export.xlsx", {"q": number}))) == 2
+    assert len(_sheet(client.get("/households/export.xlsx", {"q": number[-6:]}))) == 2
+    client.force_login(accounts["supervisor"])
+    assert len(_sheet(client.get("/households/export.xlsx"))) == 4  # the unsearched sheet
+    for q in (number, number[-6:], number[-4:], "000000", "王"):
+        rows = _sheet(client.get("/households/export.xlsx", {"q": q}))
+        assert rows == rows[:1], q  # the header alone, whether the guess is right or not
+
+
 def test_citizen_cannot_export(client, people, three):
     client.force_login(people["citizen"])
     assert client.get("/cases/export.xlsx").status_code == 404
@@ -214,6 +228,9 @@ def test_bulk_unknown_action_changes_nothing(client, people, three):
 def test_export_with_hostile_search_is_an_empty_sheet(client, people, three):
     client.force_login(people["caseworker"])
     rows = _sheet(client.get("/households/export.xlsx", {"q": "'; DROP TABLE x; --"}))
+    assert len(rows) == 1
+    # too short an ID ending searches nothing (an empty query): an empty sheet, not a 500
+    rows = _sheet(client.get("/households/export.xlsx", {"q": "12"}))
     assert len(rows) == 1
 
 

@@ -1,5 +1,6 @@
 """A case's documents (文书, issue 13): from recorded facts, A4 page and PDF, audited, scoped."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,7 +10,8 @@ from applicants import applications as intake
 from eligibility.services import cases as workflow
 from integrity.models import AccessLog
 from tests.eligibility.test_inbox_day import people  # noqa: F401 - fixture used by name
-from tests.eligibility.test_workflow import after_notice, filed, to_notice
+from tests.eligibility.test_workflow import after_notice, draft_data, filed, to_notice
+from tests.factories import id_number_for
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +161,71 @@ def test_supervisor_letter_is_masked(client, people, accepted, accounts):  # noq
     client.force_login(accounts["supervisor"])
     html = client.get(f"/cases/{accepted.pk}/letters/acceptance/").content.decode()
     assert "李*梅" in html and "李春梅" not in html
+
+
+def test_supervisor_reads_every_letter_masked(client, people, catalog, accounts):  # noqa: F811
+    """The supervisor reads masked data (SPEC §1): no name, ID, village, assets, health fact,
+    nor anything staff wrote (findings, reasons, the papers asked for) in any letter."""
+    other = draft_data()
+    other["members"][0].update(
+        name="张秀英", id_number=id_number_for(77, birth=dt.date(1970, 1, 2))
+    )
+    returned = filed(people, other)
+    intake.application_return(
+        application=returned, by=people["caseworker"], missing_items=["医疗费用票据"]
+    )
+    app = to_notice(people, filed(people))
+    after_notice(app)
+    workflow.application_reject(application=app, by=people["approver"], reasons="家庭收入超过标准")
+    person = app.household.members.get(relation="applicant")
+    client.force_login(accounts["supervisor"])
+    secrets = [
+        "李春梅",
+        person.id_number,
+        person.id_number[4:14],
+        "西村",  # the village (the township alone for a masked reader)
+        "家中无劳动收入",  # the survey's findings
+        "家庭收入超过标准",  # the decision's reasons
+        "医疗费用票据",  # a paper asked for
+        "300.00",  # the monthly income
+    ]
+    pages = {
+        "correction": client.get(f"/cases/{returned.pk}/letters/correction/"),
+        "correction.pdf": client.get(f"/cases/{returned.pk}/letters/correction.pdf"),
+    }
+    for kind in ("acceptance", "survey", "notice", "decision"):
+        pages[kind] = client.get(f"/cases/{app.pk}/letters/{kind}/")
+        pages[f"{kind}.pdf"] = client.get(f"/cases/{app.pk}/letters/{kind}.pdf")
+    for kind, page in pages.items():
+        assert page.status_code == 200, kind
+        text = _text(page) if kind.endswith(".pdf") else page.content.decode()
+        assert "李*梅" in text or kind.startswith(("notice", "correction")), kind
+        for secret in secrets:
+            assert secret not in text, (kind, secret)
+    assert "张村镇" in pages["acceptance"].content.decode()
+    assert "不予批准告知书" in pages["decision"].content.decode()
+    logged = AccessLog.objects.filter(user=accounts["supervisor"], object_type="application")
+    assert logged.filter(fields="letter:survey", masked=True).exists()
+    # the township's caseworker reads the same letters in clear
+    client.force_login(people["caseworker"])
+    survey = client.get(f"/cases/{app.pk}/letters/survey/").content.decode()
+    assert "李春梅" in survey and "家中无劳动收入" in survey and "300.00" in survey
+
+
+def test_notice_sheet_never_discloses_a_disability_category(client, people, catalog):  # noqa: F811
+    """SPEC §9: the 公示表 never tells a disability or illness — a 单人保 household (a member
+    seriously disabled or ill) is published as 低保, the disability allowance as 专项生活补贴."""
+    from integrity.models import PublicNotice
+
+    app = to_notice(people, filed(people))
+    client.force_login(people["caseworker"])
+    for code, published in (
+        ("dibao_single", "最低生活保障"),
+        ("severe_disability", "专项生活补贴"),
+    ):
+        PublicNotice.objects.filter(application=app).update(category=code)
+        html = client.get(f"/cases/{app.pk}/letters/notice/").content.decode()
+        text = _text(client.get(f"/cases/{app.pk}/letters/notice.pdf"))
+        for shown in (html, text):
+            assert published in shown, code
+            assert "残疾" not in shown and "重病" not in shown and "单人保" not in shown, code

@@ -93,3 +93,13 @@ def test_household_page_reads_at_most_one_households_member_forms(client, accoun
     response = client.post("/households/new/", post)
     assert response.status_code == 200
     assert len(response.context["formset"].forms) <= settings.HOUSEHOLD_MAX_MEMBERS
+
+
+@pytest.mark.parametrize("odd", ["²", "١٢", "9" * 30])
+def test_unicode_digits_in_a_page_number_are_ignored_not_a_500(client, accounts, catalog, odd):
+    """str.isdigit() takes "²", which int() refuses: a family size or a household chosen by
+    such a number is no number at all (the page as without it)."""
+    assert client.get("/selfcheck/", {"n": odd}).status_code == 200
+    client.force_login(accounts["caseworker"])
+    assert client.get("/households/new/", {"n": odd}).status_code == 200
+    assert client.get("/apply/", {"household": odd}).status_code in (200, 404)

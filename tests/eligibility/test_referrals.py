@@ -116,6 +116,11 @@ def test_declining_needs_a_reason_and_then_gives_nothing(accounts, hub, referred
     [
         (dt.date.today() + dt.timedelta(days=3), None, "given_on"),
         (dt.date(2020, 1, 1), Decimal("-1"), "amount"),
+        # beyond the column's 12 digits, before or after the rounding (was a 500)
+        (dt.date(2020, 1, 1), Decimal("1e30"), "amount"),
+        (dt.date(2020, 1, 1), Decimal("10000000000"), "amount"),
+        (dt.date(2020, 1, 1), Decimal("9999999999.995"), "amount"),
+        (dt.date(2020, 1, 1), Decimal("NaN"), "amount"),
     ],
 )
 def test_a_benefit_in_the_future_or_negative_is_refused(
@@ -131,6 +136,26 @@ def test_a_benefit_in_the_future_or_negative_is_refused(
             amount=amount,
         )
     assert field in err.value.detail
+
+
+def test_the_departments_page_refuses_an_amount_past_the_column(client, accounts, hub, referred):
+    """The department's page takes amounts under 10^10 yuan; 9999999999.995 rounds up to
+    10^10, past the column (was a 500): a clear error and nothing recorded."""
+    referral = _medical(referred[0].household)
+    client.force_login(accounts["department"])
+    page = client.post(
+        "/department/",
+        {
+            "action": "benefit",
+            "referral": referral.pk,
+            "given_on": "2021-01-15",
+            "description": "资助参保",
+            "amount": "9999999999.995",
+        },
+        follow=True,
+    )
+    assert page.status_code == 200 and "金额超出范围" in page.content.decode()
+    assert not ReferralBenefit.objects.exists()
 
 
 def test_no_one_but_the_owning_department_answers(accounts, hub, referred):

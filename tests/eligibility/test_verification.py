@@ -330,6 +330,34 @@ def test_api_lists_requests_in_scope_with_the_report_and_audits_the_read(request
     assert other.status_code == 404
 
 
+def test_api_gives_the_supervisor_neither_the_report_nor_the_note_and_logs_a_masked_read(
+    request_, accounts
+):
+    """The supervisor reads masked data (SPEC §1): the report names members with their
+    incomes and assets, the note is staff's free text — the list and the detail carry neither."""
+    VerificationRequest.objects.filter(pk=request_.pk).update(note="孙丽 存款十五万 王强 残疾")
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    supervisor = api(accounts["supervisor"])
+    listed = supervisor.get("/api/v1/verification-requests/")
+    assert listed.status_code == 200
+    row = next(r for r in listed.json()["results"] if r["id"] == request_.pk)
+    detail = supervisor.get(f"/api/v1/verification-requests/{request_.pk}/").json()
+    for shown in (row, detail):
+        assert shown["report"] is None and shown["note"] == ""
+        assert shown["status"] == "done" and shown["queries"]
+    body = json.dumps(listed.json(), ensure_ascii=False) + json.dumps(detail, ensure_ascii=False)
+    assert "孙丽" not in body and "150000" not in body and "存款" not in body
+    logged = AccessLog.objects.filter(
+        user=accounts["supervisor"], object_type="verification_request"
+    )
+    assert logged.exists() and all(log.masked for log in logged)
+    # the caseworker of the township still reads both
+    seen = api(accounts["caseworker"]).get(f"/api/v1/verification-requests/{request_.pk}/").json()
+    assert seen["note"] == "孙丽 存款十五万 王强 残疾"
+    assert seen["report"]["totals"]["financial"] == "150000.00"
+
+
 def test_api_creates_a_request_and_refuses_one_without_authorization(sources, accounts):
     app = case_waiting_for_verification(accounts["caseworker"])
     cw = api(accounts["caseworker"])
@@ -378,6 +406,39 @@ def test_citizen_disputes_the_report_and_the_household_is_checked_again(
         )
     assert again.status_code == 201, again.json()
     assert again.json()["purpose"] == "dispute"
+
+
+def test_a_second_dispute_while_the_first_is_verifying_is_refused(
+    request_, accounts, django_capture_on_commit_callbacks
+):
+    """While the household is verified again for a dispute, another dispute (a double click,
+    a second tab) would ask every source once more: refused with a clear error until the new
+    report is out; then the citizen may dispute that report."""
+    from applicants.models import Person
+
+    _answer_all(request_)
+    services.report_build(request_id=request_.pk)
+    citizen = accounts["citizen"]
+    Person.objects.filter(user=citizen).update(user=None)
+    Person.objects.filter(id_number=APPLICANT).update(user=citizen)
+    client = api(citizen)
+    url = f"/api/v1/verification-requests/{request_.pk}/dispute/"
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(url, {"text": "定期存单已于上月支取"}, format="json")
+        second = client.post(url, {"text": "再次提出"}, format="json")
+    assert first.status_code == 201, first.json()
+    assert second.status_code == 400
+    assert "正在重新核对" in second.json()["non_field_errors"][0]
+    assert VerificationRequest.objects.filter(purpose="dispute").count() == 1
+    # the re-verification reports: its report may be disputed in turn
+    again = VerificationRequest.objects.get(purpose="dispute")
+    _answer_all(again)
+    services.report_build(request_id=again.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        third = client.post(
+            f"/api/v1/verification-requests/{again.pk}/dispute/", {"text": "仍有误"}, format="json"
+        )
+    assert third.status_code == 201, third.json()
 
 
 def test_household_file_and_citizen_page_show_the_summary_and_the_citizen_disputes(

@@ -188,3 +188,37 @@ def test_the_pre_check_never_misses_a_repeated_key(tmp_path_factory, rows, cut):
     if len(set(keys)) != len(keys):
         assert bulk._may_repeat(paths, ["UTF8", "UTF8"])
     assert bulk._may_repeat(paths, ["UTF8", "GBK"])  # two encodings: PostgreSQL compares
+
+
+def test_a_rejected_row_is_shown_by_line_and_reason_with_the_id_number_masked(enrolled, accounts):
+    """The sample of rejected rows never carries the raw line (an ID number and a person's
+    deposits): its line number, its reason and the ID number masked, in the run and the API."""
+    import json
+
+    from tests.eligibility.verification_helpers import api
+
+    person = enrolled[2]
+    run = BulkVerification.objects.create(created_by=accounts["admin"])
+    bulk.bulk_send(run_id=run.pk)
+    bulk.simulated_bulk_answers(run_id=run.pk)
+    path = inbox_dir("bank-03") / f"bulk-{run.pk}.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"{person.id_number},deposit_demand,-987654.32,x\n")  # negative: rejected
+
+    run = bulk.bulk_match(run_id=run.pk)
+
+    [rejected] = run.rejected_sample
+    masked = person.id_number[:4] + "*" * 10 + person.id_number[-4:]
+    assert rejected["line"] == len(lines) + 1 and rejected["reason"]
+    assert rejected["id_number"] == masked and "row" not in rejected
+    assert person.id_number not in json.dumps(run.rejected_sample)
+    # a run stored with the raw line before this rule is shown the same way
+    BulkVerification.objects.filter(pk=run.pk).update(
+        rejected_sample=[{**rejected, "id_number": None, "row": f"{person.id_number},x,-987654.32"}]
+    )
+    for user in ("supervisor", "admin"):
+        body = api(accounts[user]).get(f"/api/v1/bulk-verifications/{run.pk}/").json()
+        [shown] = body["rejected_sample"]
+        assert shown["id_number"] == masked and shown["line"] == rejected["line"]
+        assert person.id_number not in json.dumps(body) and "987654" not in json.dumps(body)

@@ -143,3 +143,66 @@ def test_editing_an_audit_row_in_the_admin_is_refused_and_kept(staff, case):
     attempts = RefusedAttempt.objects.filter(kind="audit_edit", channel="admin")
     assert attempts.count() == 3
     assert {a.target for a in attempts} >= {f"integrity.AccessLog:{log.pk}"}
+
+
+def test_a_masked_reader_sees_only_allow_listed_keys_of_a_change(staff, case):
+    """A change's values reach the supervisor through an allow-list: the household's new
+    village (which gives back the county and the masked ID's hidden digits) shows as null."""
+    from applicants.models import Household, Region
+
+    household = case["household"]
+    other = Region.objects.filter(level="village").exclude(pk=household.village_id).first()
+    Household.objects.filter(pk=household.pk).update(village=other, income_unstable=True)
+    rows = _search(staff["supervisor"], household=household.pk, kind="change")
+    change = next(
+        r
+        for r in rows
+        if r["object_type"] == "applicants.household"
+        and any(c["field"] == "village_id" for c in r["changes"])
+    )
+    shown = {c["field"]: c for c in change["changes"]}
+    assert shown["village_id"]["before"] is None and shown["village_id"]["after"] is None
+    assert shown["income_unstable"]["after"] is None  # an income fact
+    admin = _search(staff["admin"], household=household.pk, kind="change")
+    same = next(r for r in admin if r["key"] == change["key"])
+    village = next(c for c in same["changes"] if c["field"] == "village_id")
+    assert village["after"] == str(other.pk)
+
+
+def test_a_logged_search_does_not_give_the_supervisor_what_was_searched_for(staff, case):
+    """A caseworker's export is logged with its query string; the supervisor reads the entry
+    with the filters it used but not the ID number or name searched for."""
+    number = case["members"][0].id_number
+    reader = Client()
+    reader.force_login(staff["caseworker"])
+    assert reader.get("/households/export.xlsx", {"q": number}).status_code == 200
+    rows = _search(staff["supervisor"], user="caseworker", kind="read")
+    exported = next(r for r in rows if r["object_type"] == "export:household")
+    assert number not in exported["detail"] and "q=***" in exported["detail"]
+    client = Client()
+    client.force_login(staff["supervisor"])
+    sheet = client.get("/oversight/audit/export.xlsx", {"user": "caseworker", "kind": "read"})
+    book = load_workbook(io.BytesIO(b"".join(sheet.streaming_content)), read_only=True)
+    assert number not in str(list(book.active.iter_rows(values_only=True)))
+    admin = _search(staff["admin"], user="caseworker", kind="read")
+    assert any(number in r["detail"] for r in admin if r["object_type"] == "export:household")
+
+
+@pytest.mark.parametrize("digits", ["²", "١٢٣", "１２"])
+def test_unicode_digits_in_the_audit_search_are_refused_not_a_500(staff, digits):
+    """str.isdigit() takes "²" (int() then fails) and "١٢٣" (int() reads 123): every number of
+    the audit search is ASCII digits, else a field error (API), the page's error, or a 404."""
+    api = APIClient()
+    api.force_authenticate(staff["supervisor"])
+    for params in ({"household": digits}, {"page": digits}):
+        response = api.get("/api/v1/audit-trail/", params)
+        assert response.status_code == 400 and set(response.json()) == set(params)
+    assert api.get(f"/api/v1/audit-trail/applicants_person.{digits}/").status_code == 404
+    client = Client()
+    client.force_login(staff["supervisor"])
+    page = client.get("/oversight/audit/", {"household": digits})
+    assert page.status_code == 200 and "家庭编号应为数字" in page.content.decode()
+    assert client.get("/oversight/audit/", {"page": digits}).status_code == 200
+    assert client.get("/oversight/audit/export.xlsx", {"household": digits}).status_code == 400
+    notices = client.get("/notices/", {"region": digits})
+    assert notices.status_code == 200 and "区划代码应为数字" in notices.content.decode()

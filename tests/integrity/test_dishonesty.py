@@ -245,3 +245,42 @@ def test_a_fraud_receivable_writes_the_register_once(staff):
     record = DishonestyRecord.objects.get()
     assert record.source == f"payments.Receivable:{receivable.pk}"
     assert record.fine_multiple == Decimal("1.5") and record.amount_obtained == line.amount
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_removals_of_one_record_at_once_remove_it_once_and_refuse_the_other(fraud, staff):
+    """The county's approver sends the removal twice at the same moment (a double click, two
+    tabs): one removal is written, the other is a clear refusal — not a 500 on the unique key."""
+    import threading
+
+    from django.db import connections
+
+    from applicants.errors import DomainError
+    from weijiuni.oversight import services
+
+    record = fraud["record"]
+    barrier = threading.Barrier(2)
+    results = []
+
+    def remove(text):
+        try:
+            barrier.wait()
+            services.dishonesty_remove(record=record, reasons=text, by=staff["approver"])
+            results.append("ok")
+        except DomainError as exc:
+            results.append(exc.message)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=remove, args=(t,)) for t in ("复议撤销", "复议撤销原认定")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "该失信记录已移除。"]
+    assert DishonestyRemoval.objects.filter(record=record).count() == 1
+    # and a second removal afterwards, through the API, is a field error too
+    api = APIClient()
+    api.force_authenticate(staff["approver"])
+    again = api.post(f"/api/v1/dishonesty-records/{record.pk}/remove/", {"reasons": "再"})
+    assert again.status_code == 400 and "non_field_errors" in again.json()

@@ -71,6 +71,32 @@ def test_decision_moves_the_notice_to_the_result_list(staff):
     assert notice.reference not in {r["reference"] for r in running}
 
 
+def test_a_rejected_or_withdrawn_notice_is_not_read_by_its_reference(staff):
+    """The detail route publishes what the search does: a running notice or an approved
+    result; a rejected one, or one withdrawn (replaced by a newer notice of the case), is a
+    404 like a reference that never existed."""
+    from integrity.models import notice_reference
+
+    ctx = case_at("public_notice", staff)
+    notice = _notice(ctx)
+    api = APIClient()
+    url = f"/api/v1/public-notices/{notice.reference}/"
+    assert api.get(url).status_code == 200
+    PublicNotice.objects.filter(pk=notice.pk).update(outcome="rejected")
+    assert api.get(url).status_code == 404
+    PublicNotice.objects.filter(pk=notice.pk).update(outcome="approved")
+    assert api.get(url).status_code == 200  # the result list's notices stay readable
+    PublicNotice.objects.filter(pk=notice.pk).update(outcome="")
+    newer = PublicNotice.objects.get(pk=notice.pk)
+    newer.pk, newer.reference = None, notice_reference()
+    newer.save()
+    PublicNotice.objects.filter(pk=newer.pk).update(
+        opened_at=notice.opened_at + dt.timedelta(minutes=5)
+    )
+    assert api.get(url).status_code == 404  # withdrawn: the newer notice replaced it
+    assert api.get(f"/api/v1/public-notices/{newer.reference}/").status_code == 200
+
+
 def test_anyone_objects_online_the_survey_reopens_and_the_answer_is_read_by_reference(staff):
     ctx = case_at("public_notice", staff)
     notice = _notice(ctx)
@@ -100,6 +126,32 @@ def test_anyone_objects_online_the_survey_reopens_and_the_answer_is_read_by_refe
     assert "经复查，车辆已报废。" in page
     status = APIClient().get(f"/api/v1/objections/{objection.reference}/").json()
     assert status["answered"] is True and status["answer"] == "经复查，车辆已报废。"
+
+
+def test_reading_an_objections_answer_is_in_the_access_log(staff):
+    """The written answer speaks of the household: each read of it by its reference (page or
+    API) is logged — by the public account for a reader without one, else by the reader."""
+    from eligibility.services import notices
+    from integrity.models import AccessLog
+
+    ctx = case_at("public_notice", staff)
+    objection = notices.objection_file(reference=_notice(ctx).reference, text="收入不实")
+    api, page = APIClient(), Client()
+    api.get(f"/api/v1/objections/{objection.reference}/")
+    logged = AccessLog.objects.filter(object_type="objection", object_id=objection.pk)
+    assert not logged.exists()  # no answer yet: nothing of the household was read
+    notices.objection_answer(objection=objection, answer="经复查属实", by=staff["caseworker"])
+    assert api.get(f"/api/v1/objections/{objection.reference}/").json()["answered"] is True
+    assert page.get("/answers/", {"reference": objection.reference}).status_code == 200
+    reader = Client()
+    reader.force_login(staff["citizen"])
+    reader.get("/answers/", {"reference": objection.reference})
+    rows = list(logged.order_by("id").values_list("user__username", "channel", "fields"))
+    assert rows == [
+        ("public-online", "api", "answer"),
+        ("public-online", "page", "answer"),
+        (staff["citizen"].username, "page", "answer"),
+    ]
 
 
 def test_only_the_township_answers_once(staff):

@@ -166,6 +166,10 @@ def test_a_return_file_that_does_not_match_is_rejected_whole(
         (b"R,1,6217,10.50,0,\nT,2,10.50\n", "合计行"),
         ("R,1,6217,10.50,0,\nT,1,10.50\n".encode("utf-16"), "编码"),
         (b"R,1,6217,10.50,0,\x00\nT,1,10.50\n", "非法字符"),
+        # str.isdigit() takes "²", which int() refuses (was a 500)
+        ("R,²,6217,10.50,0,\nT,1,10.50\n".encode(), "明细号"),
+        ("R,1,6217,10.50,0,\nT,²,10.50\n".encode(), "合计行"),
+        ("R,1,6217,١٠.٥٠,0,\nT,1,10.50\n".encode(), "金额"),
     ],
 )
 def test_malformed_return_files_are_refused_with_the_reason(

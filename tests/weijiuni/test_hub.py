@@ -210,6 +210,101 @@ def test_a_delivery_earns_the_rate_of_its_kind_once(hub, accounts):
     assert PointsAccount.objects.get(organization=hub["org"]).balance == entry.points
 
 
+def test_a_delivery_of_another_kind_than_its_need_is_refused(hub, accounts):
+    """A 助餐 need is served with 助餐: recording it as 助洁 (a kind the project also gives)
+    would let one visit earn under two kinds."""
+    need = _taken(hub, accounts, "meal_aid")
+    assert hub["project"].service_kinds.filter(code="cleaning").exists()
+    with pytest.raises(DomainError) as err:
+        organizations.delivery_record(
+            need=need,
+            by=accounts["organization"],
+            delivered_on=_today(),
+            service_kind=hub["kinds"]["cleaning"],
+        )
+    assert "service_kind" in err.value.detail and "一致" in err.value.message
+    api = APIClient()
+    api.force_authenticate(accounts["organization"])
+    body = {"need": need.pk, "delivered_on": str(_today()), "service_kind": "cleaning"}
+    response = api.post("/api/v1/deliveries/", body, format="json")
+    assert response.status_code == 400 and "service_kind" in response.json()
+    assert not Delivery.objects.exists() and not PointsEntry.objects.exists()
+    body["service_kind"] = "meal_aid"  # its own kind, named: recorded
+    assert api.post("/api/v1/deliveries/", body, format="json").status_code == 201
+
+
+def test_the_same_person_kind_and_day_earns_once_whatever_the_project(hub, accounts):
+    """A person's 助餐 need served today and closed, a new 助餐 need taken by another
+    organization's project: the second record of today's 助餐 is refused, one 海贝分 line."""
+    first = _taken(hub, accounts, "meal_aid")
+    organizations.delivery_record(need=first, by=accounts["organization"], delivered_on=_today())
+    organizations.need_close(need=first, by=accounts["organization"])
+    other_org = hub["orgs"][1]
+    other = org_user(other_org, "chunfeng-two")
+    project = organizations.project_publish(
+        organization=other_org,
+        by=other,
+        name="张村镇助餐二期",
+        funding="1000.00",
+        capacity=5,
+        area=hub["project"].area,
+        service_kinds=[hub["kinds"]["meal_aid"]],
+        starts_on=_today() - dt.timedelta(days=30),
+    )
+    second = organizations.need_record(
+        household=first.household,
+        person=first.person,
+        service_kind=hub["kinds"]["meal_aid"],
+        by=accounts["caseworker"],
+        consent=True,
+        consent_channel="written",
+    )
+    second = organizations.need_take(need=second, project=project, by=other)
+    with pytest.raises(DomainError) as err:
+        organizations.delivery_record(need=second, by=other, delivered_on=_today())
+    assert "已记录" in err.value.message and "delivered_on" in err.value.detail
+    assert Delivery.objects.filter(person=first.person).count() == 1
+    assert PointsEntry.objects.filter(kind="delivery").count() == 1
+    assert not PointsAccount.objects.filter(organization=other_org, balance__gt=0).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_recording_the_same_delivery_at_once_record_it_once(accounts):
+    """Two organization sessions record the same person's 助餐 of the same day at the same
+    moment: the unique constraint lets exactly one through, and one 海贝分 line is written."""
+    import threading
+
+    from django.db import connections
+
+    hub = seed_hub(accounts)
+    enrolled_households(accounts, count=4)
+    need = _taken(hub, accounts, "meal_aid")
+    barrier = threading.Barrier(2)
+    results = []
+
+    def record():
+        try:
+            barrier.wait()
+            organizations.delivery_record(
+                need=need, by=accounts["organization"], delivered_on=_today()
+            )
+            results.append("ok")
+        except DomainError as exc:
+            results.append(exc.message)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=record) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["ok", "该服务对象当日的此项服务已记录。"]
+    assert Delivery.objects.filter(person=need.person).count() == 1
+    entry = PointsEntry.objects.get(kind="delivery")
+    assert PointsAccount.objects.get(organization=hub["org"]).balance == entry.points
+
+
 def test_a_new_rate_applies_from_its_date_only(hub, accounts):
     from weijiuni.models import PointsRate
 

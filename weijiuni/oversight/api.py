@@ -9,6 +9,7 @@ import re
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -133,10 +134,8 @@ class PublicNoticeViewSet(ByReference, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
 
     def get_queryset(self):
-        if self.action == "retrieve":
-            return PublicNotice.objects.filter(village__isnull=False).select_related(
-                "village__parent"
-            )
+        if self.action == "retrieve":  # a rejected or withdrawn notice is a 404
+            return selectors.published_notices().select_related("village__parent")
         try:
             filters = selectors.notice_filters(self.request.query_params)
         except selectors.BadFilter as exc:
@@ -276,7 +275,9 @@ class ObjectionViewSet(
 
     @extend_schema(parameters=[REFERENCE_PARAM])
     def retrieve(self, request, *args, **kwargs):
-        return super().retrieve(request, *args, **kwargs)
+        objection = self.get_object()
+        services.objection_answer_read(objection=objection, request=request, channel="api")
+        return Response(self.get_serializer(objection).data)
 
     @extend_schema(request=ObjectionCreateSerializer, responses={201: ObjectionStatusSerializer})
     def create(self, request, *args, **kwargs):
@@ -713,8 +714,11 @@ class AuditTrailView(APIView):
             filters = audit_filters(request.query_params)
         except selectors.BadFilter as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
-        page = request.query_params.get("page", "1")
-        page = int(page) if page.isdigit() and len(page) < 6 else 1
+        page = request.query_params.get("page", "") or "1"
+        if not (page.isascii() and page.isdigit()) or len(page) > 5 or int(page) < 1:
+            # "²" and "١" are digits to str.isdigit(); int() refuses the first (was a 500)
+            raise ValidationError({"page": [_("页码应为 1 到 99999 的整数。")]})
+        page = int(page)
         entries, more = audit.audit_page(user=request.user, filters=filters, page=page)
         access_log_record(
             user=request.user,

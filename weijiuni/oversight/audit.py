@@ -209,8 +209,11 @@ def _sql(f: Filters, *, limit: int | None, offset: int = 0) -> tuple[str, list]:
     return sql, params
 
 
-def _entries(rows) -> list[Entry]:
-    return [Entry(*row) for row in rows]
+def _entries(rows, *, unmasked: bool) -> list[Entry]:
+    entries = [Entry(*row) for row in rows]
+    for e in entries:  # a logged search may quote what a caseworker searched for
+        e.detail = masking.audit_detail(e.detail, unmasked=unmasked)
+    return entries
 
 
 def _usernames(entries: list[Entry]) -> None:
@@ -265,20 +268,21 @@ def _json(value) -> dict:
 def audit_page(*, user, filters: Filters, page: int, size: int = 50) -> tuple[list[Entry], bool]:
     """One page of the trail, newest first, and whether there is a next one."""
     page = max(1, min(page, 10_000))
+    unmasked = masking.sees_personal_data(user)
     sql, params = _sql(filters, limit=size + 1, offset=(page - 1) * size)
     if not sql:
         return [], False
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        entries = _entries(cursor.fetchall())
+        entries = _entries(cursor.fetchall(), unmasked=unmasked)
     more = len(entries) > size
     entries = entries[:size]
     _usernames(entries)
-    _changes(entries, unmasked=masking.sees_personal_data(user))
+    _changes(entries, unmasked=unmasked)
     return entries, more
 
 
-def audit_rows(*, filters: Filters, max_rows: int):
+def audit_rows(*, filters: Filters, max_rows: int, unmasked: bool):
     """Every entry matching, newest first, streamed from a server-side cursor (the export)."""
     sql, params = _sql(filters, limit=None)
     if not sql:
@@ -291,6 +295,7 @@ def audit_rows(*, filters: Filters, max_rows: int):
         while batch := cursor.fetchmany(2000):
             for row in batch:
                 entry = Entry(*row)
+                entry.detail = masking.audit_detail(entry.detail, unmasked=unmasked)
                 entry.username = names.get(entry.user_id, "")
                 yield entry
 
@@ -298,7 +303,7 @@ def audit_rows(*, filters: Filters, max_rows: int):
 def audit_get(*, key: str, user) -> Entry | None:
     """One entry by its key (``<table>.<id>``), for the API's detail route."""
     table, _dot, pk = key.rpartition(".")
-    if not pk.isdigit() or len(pk) > 18:
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         return None
     sql, params = _sql(Filters(), limit=None)
     with connection.cursor() as cursor:
@@ -306,7 +311,7 @@ def audit_get(*, key: str, user) -> Entry | None:
             f"SELECT * FROM ({sql}) x WHERE x.tbl = %s AND x.pk = %s",  # noqa: S608  # nosec B608 - SQL built above, values bound
             [*params, table, int(pk)],
         )
-        entries = _entries(cursor.fetchall())
+        entries = _entries(cursor.fetchall(), unmasked=masking.sees_personal_data(user))
     if not entries:
         return None
     _usernames(entries)

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +59,7 @@ def notice_filters(params) -> NoticeFilters:
     region = None
     code = (params.get("region") or "").strip()
     if code:
-        if not code.isdigit() or len(code) > 12:
+        if not (code.isascii() and code.isdigit()) or len(code) > 12:
             raise BadFilter("region", _("区划代码应为数字。"))
         region = Region.objects.filter(code=code).first()
         if region is None:
@@ -79,6 +79,21 @@ def notice_filters(params) -> NoticeFilters:
     if stage not in ("open", "result"):
         raise BadFilter("stage", _("公示阶段应为 open（公示中）或 result（公示结果）。"))
     return NoticeFilters(region=region, category=category, period=period, stage=stage)
+
+
+def published_notices(*, on: dt.date | None = None) -> QuerySet[PublicNotice]:
+    """Every notice the public may read by its reference (the API's detail route): one the
+    search shows — running (undecided, its period not over, not replaced by a newer notice of
+    the same case) or an approved result. A rejected notice, one withdrawn (replaced), or one
+    whose period ended undecided is no longer published (SPEC §9)."""
+    on = on or timezone.localdate()
+    newer = PublicNotice.objects.filter(
+        application_id=OuterRef("application_id"), opened_at__gt=OuterRef("opened_at")
+    )
+    running = Q(outcome="", closes_on__gte=on) & ~Exists(newer)
+    return PublicNotice.objects.filter(village__isnull=False).filter(
+        running | Q(outcome=PublicNotice.Outcome.APPROVED)
+    )
 
 
 def public_notices(filters: NoticeFilters, *, on: dt.date | None = None) -> QuerySet[PublicNotice]:
@@ -195,7 +210,7 @@ def recovered_amounts(records) -> dict[int, object]:
     ids = {}
     for record in records:
         label, _sep, pk = record.source.partition(":")
-        if label == "payments.Receivable" and pk.isdigit():
+        if label == "payments.Receivable" and pk.isascii() and pk.isdigit():
             ids[int(pk)] = record.pk
     found = {
         ids[pk]: total - balance

@@ -46,7 +46,9 @@ def complaint_file(
     region = None
     code = (region_code or "").strip() if isinstance(region_code, str) else ""
     if code:
-        region = Region.objects.filter(code=code).first() if code.isdigit() else None
+        region = (
+            Region.objects.filter(code=code).first() if code.isascii() and code.isdigit() else None
+        )
         if region is None:
             msg = _("没有这个区划。")
             raise DomainError(msg, {"region": [msg]})
@@ -114,3 +116,22 @@ def dishonesty_remove(*, record: DishonestyRecord, reasons, by, request=None, ch
             )
     except Refused as exc:
         raise _domain(exc) from exc
+
+
+def objection_answer_read(*, objection, request, channel: str) -> None:
+    """Log the reading of an objection's written answer by its reference (查询答复): the
+    answer is staff's words about a household, so each read is in the access log — by the
+    reader's account, or by the public account (网上公众) for a reader without one."""
+    if not objection.answered:
+        return
+    from eligibility.services.notices import public_account
+
+    user = request.user if request.user.is_authenticated else public_account()
+    integrity.access_log_record(
+        user=user,
+        object_type="objection",
+        object_ids=[objection.pk],
+        request=request,
+        channel=channel,
+        fields="answer",
+    )

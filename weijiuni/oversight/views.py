@@ -186,6 +186,8 @@ def answer_lookup(request):
             complaint = selectors.complaint_by_reference(reference)
         else:
             objection = selectors.objection_by_reference(reference)
+            if objection is not None:
+                services.objection_answer_read(objection=objection, request=request, channel="page")
         missing = objection is None and complaint is None
     return render(
         request,
@@ -289,7 +291,8 @@ def objection_inbox(request):
 
 def _int(value) -> int:
     text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 18 else 0
+    # isascii: str.isdigit() accepts "²", which int() refuses (a 500)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 18 else 0
 
 
 @login_required
@@ -457,7 +460,7 @@ def audit_filters(params) -> audit.Filters:
     household = None
     text = (params.get("household") or "").strip()
     if text:
-        if not text.isdigit() or len(text) > 18:
+        if not (text.isascii() and text.isdigit()) or len(text) > 18:
             raise selectors.BadFilter("household", _("家庭编号应为数字。"))
         household = int(text)
     return audit.Filters(
@@ -554,7 +557,11 @@ def audit_export(request):
             handle.name,
             sheet=str(_("审计记录")),
             columns=columns,
-            rows=audit.audit_rows(filters=filters, max_rows=MAX_ROWS),
+            rows=audit.audit_rows(
+                filters=filters,
+                max_rows=MAX_ROWS,
+                unmasked=masking.sees_personal_data(request.user),
+            ),
         )
         access_log_record(
             user=request.user,

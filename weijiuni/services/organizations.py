@@ -205,13 +205,19 @@ def delivery_record(
     *, need: Need, by, delivered_on: dt.date, note: str = "", service_kind=None
 ) -> Delivery:
     """Record a service given to the person of a need the organization took (春风万家助餐、
-    助洁、助医): once per person, kind and day; it earns the kind's 海贝分 in the same
-    transaction."""
+    助洁、助医): of the need's kind, once per person, kind and day whatever the project (the
+    unique constraint decides between two recorded at once); it earns the kind's 海贝分 in
+    the same transaction."""
     need = Need.objects.select_related("project__organization", "service_kind").get(pk=need.pk)
     _org_member(by, need.project.organization_id if need.project_id else None)
     if need.status != Need.Status.MATCHED:
         raise fail("need", _("只能为已对接、未办结的需求记录服务。"))
     kind = service_kind or need.service_kind
+    if kind.pk != need.service_kind_id:
+        raise fail(
+            "service_kind",
+            _("服务类别须与需求类别（%(kind)s）一致。") % {"kind": need.service_kind.name},
+        )
     if not need.project.service_kinds.filter(pk=kind.pk).exists():
         raise fail("service_kind", _("该项目不提供此类服务。"))
     today = timezone.localdate()
