@@ -305,7 +305,8 @@ def test_money_paid_is_summed_once_per_reconciled_batch(enrolled, make_user, set
 @pytest.fixture
 def served(accounts, enrolled):
     """The demo organizations' projects, and deliveries to people of 张村镇 and 乳山市: some
-    served on several days, some by two projects (the people total counts them once)."""
+    served on several days, some by two projects (the people total counts them once) — a
+    different service each, as a person earns once per kind and day."""
     from tests.weijiuni.hub_helpers import seed_hub
     from weijiuni.models import Delivery, Project
 
@@ -313,6 +314,7 @@ def served(accounts, enrolled):
     projects = list(Project.objects.order_by("id"))
     persons = list(Person.objects.filter(status="living").order_by("id")[:10])
     today = timezone.localdate()
+    kinds = sorted(world["kinds"].values(), key=lambda k: k.pk)
     for i, person in enumerate(persons):
         for j, project in enumerate(projects[:3]):
             if (i + j) % 2:
@@ -322,7 +324,7 @@ def served(accounts, enrolled):
                     project=project,
                     organization=project.organization,
                     person=person,
-                    service_kind=world["kinds"]["meal_aid"],
+                    service_kind=kinds[j],
                     delivered_on=today - dt.timedelta(days=day),
                     recorded_by=accounts["admin"],
                 )
