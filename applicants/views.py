@@ -89,6 +89,9 @@ def household_detail(request, pk: int):
             "can_record_work_refusal": permissions.can_record_work_refusal(
                 request.user, household.village
             ),
+            # 追缴与骗取认定 (payments' page): the township after a review, the county for fraud
+            "can_recover": permissions.can_close_review(request.user, household.village)
+            or permissions.can_decide_case(request.user, household.village),
         },
     )
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -283,3 +284,178 @@ def _own_receivables(user):
     return Receivable.objects.filter(
         household_id__in=Person.objects.filter(user=user).values("household_id")
     ).prefetch_related("items")
+
+
+# --- 追缴: recording what a household was paid without entitlement (issue 11) -------------
+
+
+def _month_key(value: str) -> dt.date | None:
+    try:
+        year, month = value.split("-")
+        return dt.date(int(year), int(month), 1) if len(year) == 4 and len(month) == 2 else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _recoverable_months(enrollment) -> list[dict]:
+    """The enrollment's paid months, newest first, with what is left to recover of each (what
+    was paid less what earlier receivables itemised): the form's rows, pre-filled."""
+    from django.db.models import F, Sum
+
+    from .models import ReceivableItem
+
+    paid = (
+        Line.objects.filter(enrollment=enrollment, status=Line.Status.PAID)
+        .values("month")
+        .annotate(paid=Sum(F("amount") + F("withheld")))
+        .order_by("-month")[:36]
+    )
+    recorded = dict(
+        ReceivableItem.objects.filter(enrollment=enrollment)
+        .values("month")
+        .annotate(total=Sum("amount"))
+        .values_list("month", "total")
+    )
+    rows = []
+    for row in paid:
+        left = row["paid"] - recorded.get(row["month"], 0)
+        if left > 0:
+            rows.append({"month": row["month"], "key": f"{row['month']:%Y-%m}", "left": left})
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def household_recovery(request, pk: int):
+    """追缴与骗取认定: what a household was paid without entitlement, month by month from its
+    paid payroll lines (nothing retyped), recorded by the township after a review or by the
+    county approver as fraud with its fine (the dishonesty register follows), and the money
+    the household returns."""
+    from applicants import selectors as household_selectors
+    from applicants.models import Household
+    from eligibility.models import Enrollment
+
+    from .models import Receivable
+    from .services import receivables
+
+    _payroll_reader(request.user)
+    try:
+        household = household_selectors.household_get(user=request.user, pk=pk)
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+    village = household.village
+    may_fraud = permissions.can_decide_case(request.user, village)
+    may_record = may_fraud or permissions.can_close_review(request.user, village)
+    enrollments = list(
+        Enrollment.objects.filter(household=household)
+        .select_related("category", "person")
+        .order_by("-id")
+    )
+    chosen = next(
+        (e for e in enrollments if str(e.pk) == request.POST.get("enrollment", "")),
+        None,
+    ) or next(
+        (e for e in enrollments if str(e.pk) == request.GET.get("enrollment", "")),
+        enrollments[0] if enrollments else None,
+    )
+    typed: dict = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "record" and may_record and chosen is not None:
+                typed = request.POST
+                items = []
+                for key in request.POST.getlist("month")[:240]:
+                    month = _month_key(key)
+                    if month is None:
+                        raise DomainError(_("月份格式不正确。"), {"items": [_("月份格式不正确。")]})
+                    items.append((month, request.POST.get(f"amount-{key}", "").strip()))
+                reason = request.POST.get("reason", "")
+                receivable = receivables.receivable_record(
+                    household=household,
+                    user=request.user,
+                    reason=reason,
+                    items=items,
+                    enrollment=chosen,
+                    schedule=request.POST.get("schedule", Receivable.Schedule.REPAY),
+                    installment=request.POST.get("installment") or None,
+                    fine_multiple=request.POST.get("fine_multiple") or None,
+                    note=request.POST.get("note", "").strip(),
+                )
+                done = _("已登记追缴 %(t)s 元。") % {"t": receivable.total}
+                if receivable.reason == Receivable.Reason.FRAUD:
+                    done += " " + _("罚款 %(f)s 元，已记入失信记录。") % {
+                        "f": receivable.fine_amount
+                    }
+                messages.success(request, done)
+                return redirect("household_recovery", pk=household.pk)
+            if action == "repay" and may_record:
+                receivable = household.receivables.filter(
+                    pk=_int(request.POST.get("receivable"))
+                ).first()
+                if receivable is None:
+                    raise Http404
+                typed = request.POST
+                paid_on = _date(request.POST.get("paid_on", ""))
+                receivables.repayment_record(
+                    receivable=receivable,
+                    amount=request.POST.get("amount", "").strip(),
+                    paid_on=paid_on,
+                    user=request.user,
+                    note=request.POST.get("repay_note", "").strip(),
+                )
+                messages.success(request, _("已登记退回。"))
+                return redirect("household_recovery", pk=household.pk)
+            raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    unmasked = masking.record_read(
+        user=request.user,
+        object_type="household",
+        object_ids=[household.pk],
+        request=request,
+        fields="receivables,payments",
+    )
+    low = high = None
+    if may_fraud:
+        try:
+            low, high = receivables.fine_range(village)
+        except DomainError:
+            low = high = None
+    return render(
+        request,
+        "payments/household_recovery.html",
+        {
+            "household": household,
+            "unmasked": unmasked,
+            "applicant": next(
+                (m for m in household.members.all() if m.relation == "applicant"), None
+            ),
+            "receivables": household.receivables.select_related("enrollment__category")
+            .prefetch_related("items", "repayments")
+            .order_by("-created_at", "-id"),
+            "enrollments": enrollments,
+            "chosen": chosen,
+            "months": _recoverable_months(chosen) if chosen is not None and may_record else [],
+            "may_record": may_record,
+            "may_fraud": may_fraud,
+            "fine_low": low,
+            "fine_high": high,
+            "typed": typed,
+            "typed_months": set(typed.getlist("month")) if typed else set(),
+            "schedules": Receivable.Schedule.choices,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _date(value: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        message = _("请填写退回日期。")
+        raise DomainError(message, {"paid_on": [message]}) from exc
+    if day > timezone.localdate():
+        message = _("退回日期不能晚于今天。")
+        raise DomainError(message, {"paid_on": [message]})
+    return day

@@ -119,6 +119,11 @@ urlpatterns = [
     path("payroll/outstanding/", payment_views.outstanding, name="payroll_outstanding"),
     path("payroll/files/<int:pk>/", payment_views.bank_file_download, name="bank_file_download"),
     path("my/payments/", payment_views.my_payments, name="my_payments"),
+    path(
+        "households/<int:pk>/recovery/",
+        payment_views.household_recovery,
+        name="household_recovery",
+    ),
     # integrity and oversight (SPEC §9): public notices without login, objections, complaints
     path("notices/", oversight.notice_list, name="notices"),
     path("notices/print/", oversight.notice_print, name="notice_print"),

@@ -36,10 +36,12 @@ def _money(value, field: str) -> Decimal:
         amount = Decimal(str(value))
     except Exception:  # noqa: BLE001 - any unparsable value is the same field error
         _refuse(_("请输入金额（元）。"), field)
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+    if not amount.is_finite() or amount <= 0:
         _refuse(_("金额应为大于零、最多两位小数的元。"), field)
-    if amount >= Decimal("1e12"):
+    if amount >= Decimal("1e12"):  # before quantize, which cannot hold 1e400 to the cent
         _refuse(_("金额过大。"), field)
+    if amount != amount.quantize(CENT):
+        _refuse(_("金额应为大于零、最多两位小数的元。"), field)
     return amount
 
 
@@ -65,6 +67,18 @@ def paid_for(enrollment: Enrollment, month: dt.date) -> Decimal:
     ).only("amount", "withheld"):
         total += line.amount + line.withheld
     return total
+
+
+def recoverable(enrollment: Enrollment, month: dt.date) -> Decimal:
+    """What is left to recover for an enrollment's month: what was paid less what earlier
+    receivables already itemised."""
+    recorded = sum(
+        ReceivableItem.objects.filter(enrollment=enrollment, month=month).values_list(
+            "amount", flat=True
+        ),
+        Decimal("0.00"),
+    )
+    return paid_for(enrollment, month) - recorded
 
 
 def receivable_record(
@@ -109,18 +123,6 @@ def receivable_record(
         months[month] = _money(amount, "items")
     if not months:
         _refuse(_("请逐月填写多发金额。"), "items")
-    if enrollment is not None:
-        for month, amount in months.items():
-            recorded = sum(
-                ReceivableItem.objects.filter(enrollment=enrollment, month=month).values_list(
-                    "amount", flat=True
-                ),
-                Decimal("0.00"),
-            )
-            if amount > paid_for(enrollment, month) - recorded:
-                _refuse(
-                    _("%(m)s 追缴金额超过当月实际发放金额。") % {"m": f"{month:%Y-%m}"}, "items"
-                )
     total = sum(months.values(), Decimal("0.00"))
     fine_amount = None
     if reason == Receivable.Reason.FRAUD:
@@ -147,6 +149,17 @@ def receivable_record(
     if len(note) > 500 or "\x00" in note:
         _refuse(_("说明最多 500 字。"), "note")
     with transaction.atomic():
+        if enrollment is not None:
+            # one writer of an enrollment's recoveries at a time: two recordings of the same
+            # month at once would each see the other's items missing and together recover
+            # more than was paid
+            Enrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+            for month, amount in months.items():
+                if amount > recoverable(enrollment, month):
+                    _refuse(
+                        _("%(m)s 追缴金额超过当月实际发放金额。") % {"m": f"{month:%Y-%m}"},
+                        "items",
+                    )
         receivable = Receivable.objects.create(
             household=household,
             enrollment=enrollment,
@@ -188,6 +201,8 @@ def repayment_record(
 ) -> Repayment:
     """Money the household returned: lowers the balance, never below zero."""
     amount = _money(amount, "amount")
+    if len(note) > 200 or "\x00" in note:
+        _refuse(_("说明最多 200 字。"), "note")
     with transaction.atomic():
         receivable = (
             Receivable.objects.select_for_update()
@@ -205,7 +220,7 @@ def repayment_record(
         if amount > receivable.balance:
             _refuse(_("退回金额超过未追回余额 %(b)s 元。") % {"b": receivable.balance}, "amount")
         repayment = Repayment.objects.create(
-            receivable=receivable, amount=amount, paid_on=paid_on, note=note[:200], recorded_by=user
+            receivable=receivable, amount=amount, paid_on=paid_on, note=note, recorded_by=user
         )
         receivable.balance -= amount
         if receivable.balance == 0:
