@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from applicants.choices import ChoiceLabels
+
 
 class Area(models.TextChoices):
     URBAN = "urban", _("城市")
@@ -19,7 +21,7 @@ class Area(models.TextChoices):
 
 
 @pghistory.track()
-class Region(models.Model):
+class Region(ChoiceLabels, models.Model):
     """A node of the city → county → township → village tree (SPEC §2).
 
     ``path`` is the chain of codes from the city down (``371000/371002/371002001/``), so
@@ -239,7 +241,7 @@ class PersonQuerySet(ScopedQuerySet):
 
 
 @pghistory.track()
-class Person(models.Model):
+class Person(ChoiceLabels, models.Model):
     """A member of a household (家庭成员), one record per ID number."""
 
     class Relation(models.TextChoices):
@@ -430,7 +432,7 @@ class ApplicationQuerySet(ScopedQuerySet):
         )
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """An application for assistance (救助申请) by one household; moves only through services."""
 
     class Channel(models.TextChoices):

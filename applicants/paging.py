@@ -11,9 +11,12 @@ never run). The API pages by cursor instead (weijiuni/api/pagination.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -27,8 +30,11 @@ def estimated_count(queryset: QuerySet, *, ordering=("-pk",)) -> tuple[int, bool
     that serves the list's page serves its count (a bare LIMIT over a filter the rows rarely
     meet was a sequential scan of the whole table)."""
     limit = settings.EXACT_COUNT_LIMIT
-    n = queryset.values("pk").order_by(*ordering)[: limit + 1].count()
     bare = queryset.order_by()
+    key = _estimate_key(bare, limit)
+    if key is not None and (known := cache.get(key)) is not None:
+        return known, False
+    n = queryset.values("pk").order_by(*ordering)[: limit + 1].count()
     if n <= limit:
         return n, True
     try:
@@ -36,7 +42,25 @@ def estimated_count(queryset: QuerySet, *, ordering=("-pk",)) -> tuple[int, bool
         estimate = int(plan[0]["Plan"]["Plan Rows"])
     except (ValueError, KeyError, IndexError, TypeError):
         estimate = 0
-    return max(estimate, limit + 1), False
+    estimate = max(estimate, limit + 1)
+    if key is not None:
+        cache.set(key, estimate, settings.ESTIMATED_COUNT_SECONDS)
+    return estimate, False
+
+
+def _estimate_key(bare: QuerySet, limit: int) -> str | None:
+    """The cache key of a list's estimate: its SQL with the parameters (the reader's scope and
+    filters are in it), so two readers share an estimate exactly when they read the same rows.
+    Only estimates are kept (for ``ESTIMATED_COUNT_SECONDS``): a list past the exact limit
+    was counted with a bounded count and an EXPLAIN on every request and every page turned —
+    most of the database's work behind a page of 25 rows (issue 15). An exact count is never
+    kept, so a small list is always exact and current."""
+    try:
+        sql = str(bare.query)
+    except EmptyResultSet:
+        return None
+    digest = hashlib.sha256(f"{limit}\x00{sql}".encode()).hexdigest()
+    return f"estimated-count:{bare.model._meta.label_lower}:{digest}"
 
 
 class BoundedPaginator(Paginator):
@@ -50,6 +74,8 @@ class BoundedPaginator(Paginator):
     def _counted(self) -> tuple[int, bool]:
         if isinstance(self.object_list, QuerySet):
             return estimated_count(self.object_list)
+        if isinstance(self.object_list, SegmentedList):
+            return estimated_count(self.object_list.query_set)
         return len(self.object_list), True
 
     @cached_property
@@ -67,3 +93,37 @@ class BoundedPaginator(Paginator):
     @property
     def truncated(self) -> bool:
         return Paginator.num_pages.func(self) > self.num_pages
+
+
+class SegmentedList:
+    """A list in an order no index gives whole, read as disjoint parts one after the other,
+    each in an order an index gives (``(Q, ordering)`` pairs, e.g.
+    ``eligibility.selectors.application_segments``), for a page-numbered paginator.
+
+    A page ``[offset, offset + n)`` skips whole parts by a bounded count of each (at most
+    ``offset`` rows read, at most ``PAGE_MAX_NUMBER`` pages deep) and reads the rest in index
+    order: a city's inbox sorted "overdue first" by a CASE sorted every open case per page.
+    """
+
+    def __init__(self, queryset: QuerySet, parts) -> None:
+        self.query_set = queryset.order_by()
+        self.parts = list(parts)
+
+    def __getitem__(self, page: slice) -> list:
+        if not isinstance(page, slice) or page.step not in (None, 1):
+            raise TypeError("SegmentedList is read a page (a slice) at a time")
+        offset, stop = page.start or 0, page.stop
+        rows: list = []
+        for q, ordering in self.parts:
+            if stop is not None and offset + len(rows) >= stop:
+                break
+            part = self.query_set.filter(q).order_by(*ordering)
+            if offset:
+                skipped = part[:offset].count()
+                if skipped < offset:
+                    offset -= skipped
+                    continue
+            want = None if stop is None else stop - (page.start or 0) - len(rows)
+            rows += list(part[offset : None if want is None else offset + want])
+            offset = 0
+        return rows

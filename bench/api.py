@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import random
+import resource
 import signal
 import socket
 import statistics
@@ -315,7 +316,7 @@ def server_env() -> dict[str, str]:
     }
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
+def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Popen:
     """As the Procfile: gunicorn weijiuni.wsgi, N workers, timeout 60 (no access log)."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603  # nosec B603  # our own server, fixed argv
@@ -326,6 +327,8 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--timeout",
             "60",
         ],
@@ -443,6 +446,61 @@ def run_locust(*, role: str, port: int, rate: float, seconds: int, out: Path) ->
     return Path(f"{prefix}_stats.csv")
 
 
+# --- where the CPU went during a phase (Linux /proc) ------------------------------------------
+
+
+def _proc_cpu(pid: int, *, reaped: bool = False) -> float:
+    """CPU seconds of a process (user + system; with ``reaped``, of its waited-for children)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _machine_cpu() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK"), idle / os.sysconf("SC_CLK_TCK")
+
+
+class CpuSplit:
+    """CPU seconds of a phase: gunicorn (master and workers), Locust, and the rest of the
+    machine (PostgreSQL above all), read from /proc before and after."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+
+    def _gunicorn(self) -> float:
+        workers = _children(self.server_pid)
+        return _proc_cpu(self.server_pid) + sum(_proc_cpu(w) for w in workers)
+
+    def __enter__(self):
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.start = (self._gunicorn(), children, _machine_cpu())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        gunicorn, before, (busy, idle) = self._gunicorn(), self.start[1], _machine_cpu()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.gunicorn = gunicorn - self.start[0]
+        self.locust = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        self.busy = busy - self.start[2][0]
+        self.idle = idle - self.start[2][1]
+        self.rest = max(0.0, self.busy - self.gunicorn - self.locust)
+
+
 def read_stats(path: Path) -> list[dict]:
     with path.open(newline="") as f:
         return [row for row in csv.DictReader(f) if row["Name"] != "Aggregated"]
@@ -502,6 +560,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50, help="requests per second")
     parser.add_argument("--seconds", type=int, default=60, help="per role")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument(
         "--reuse", action="store_true", help="keep the database if it has these households"
@@ -526,17 +585,20 @@ def main() -> None:
 
     connection.close()
     port = _free_port()
-    server = start_gunicorn(port, args.workers)
+    server = start_gunicorn(port, args.workers, args.threads)
     watch = MemoryWatch(server.pid)
     watch.start()
     results: dict[str, list[dict]] = {}
+    cpus: dict[str, CpuSplit] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for role in args.roles.split(","):
-                stats = run_locust(
-                    role=role, port=port, rate=args.rate, seconds=args.seconds, out=Path(tmp)
-                )
+                with CpuSplit(server.pid) as cpu:
+                    stats = run_locust(
+                        role=role, port=port, rate=args.rate, seconds=args.seconds, out=Path(tmp)
+                    )
                 results[role] = read_stats(stats)
+                cpus[role] = cpu
     finally:
         watch.stop.set()
         server.send_signal(signal.SIGTERM)
@@ -563,6 +625,12 @@ def main() -> None:
         done = sum(int(r["Request Count"]) for r in rows if not r["Name"].startswith("login"))
         # below --rate: the server could not keep up, and every latency above includes queueing
         print(f"api role={role} requests={done} achieved_per_second={done / args.seconds:.1f}")
+        cpu = cpus[role]  # the phase includes its logins (a few password hashes)
+        print(
+            f"api role={role} cpu_seconds gunicorn={cpu.gunicorn:.1f} locust={cpu.locust:.1f}"
+            f" rest={cpu.rest:.1f} idle={cpu.idle:.1f}"
+            f" gunicorn_ms_per_request={1000 * cpu.gunicorn / max(done, 1):.1f}"
+        )
     print(f"api errors={failed} worst_list={worst[1]} {worst[2]!r} p95_ms={worst[0] * 1000:.0f}")
     for miss in misses:
         print(f"api target missed: {miss}")

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from applicants.choices import ChoiceLabels
 from applicants.models import Area, Region, own_household_ids, region_scope
 
 
@@ -349,7 +350,7 @@ class EnrollmentQuerySet(models.QuerySet):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(condition=pghistory.AnyChange(exclude=["monthly_amount"])),
 )
-class Enrollment(models.Model):
+class Enrollment(ChoiceLabels, models.Model):
     """In the guarantee (在保): a household or one member in a category.
 
     The amount is a ledger (``EnrollmentAmount``, written only by
@@ -587,7 +588,7 @@ class EnrollmentAmount(models.Model):
 
 
 @pghistory.track()
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """A review of an enrolled household (复核): periodic, or opened by a reported change."""
 
     class Kind(models.TextChoices):

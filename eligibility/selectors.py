@@ -236,13 +236,25 @@ def application_segments(today: dt.date, filters=None) -> list[tuple[Q, tuple[st
         (Q(due_on__isnull=True) & not_overdue, ("-id",)),
     ]
     filters = filters or {}
+    # A part never repeats a condition the list's own filter already states: the planner
+    # multiplies the two selectivities, expects a few dozen rows where there are 40,000, and
+    # sorts them all instead of reading the index in order (70 ms for a city's overdue page).
     if filters.get("overdue") in ("1", "true", True):
-        return parts[:1]
+        return [(Q(), ("due_on", "-id"))]  # the filter is part 1 itself
     state = filters.get("state")
     if filters.get("open") in ("1", "true", True) or state in OPEN_STATES:
-        return [parts[0], parts[2], parts[3]]
+        current = Q(case_due_on__gte=today) | Q(case_due_on__isnull=True)
+        return [
+            (_overdue_q(today), ("due_on", "-id")),
+            (Q(due_on__gte=today) & current, ("due_on", "-id")),
+            (Q(due_on__isnull=True) & current, ("-id",)),
+        ]
     if state:
-        return parts[1:]  # a closed state is never overdue
+        return [  # a closed state is never overdue
+            (Q(due_on__lt=today), ("due_on", "-id")),
+            (Q(due_on__gte=today), ("due_on", "-id")),
+            (Q(due_on__isnull=True), ("-id",)),
+        ]
     return parts
 
 
@@ -473,10 +485,18 @@ def case_inbox_page(*, user, params: InboxParams, page: str | int | None):
     """One page of the inbox in two steps: the page's ids in inbox order (a narrow sort over
     the township), then the 50 rows with their applicant — never the applicant subqueries for
     the rows an offset skips."""
-    from applicants.paging import BoundedPaginator
+    from applicants.paging import BoundedPaginator, SegmentedList
 
     ordered = case_inbox_list(user=user, params=params)
-    result = BoundedPaginator(ordered.values_list("pk", flat=True), INBOX_PAGE_SIZE).get_page(page)
+    ids = ordered.values_list("pk", flat=True)
+    if params.sort == "due":
+        # "overdue first" as the API reads it: disjoint parts, each in an index's order (the
+        # CASE sorted a city's 300,000 open cases on every page: 70 ms of the database's)
+        filters = {"state": params.state} if params.state else {"open": True}
+        if params.overdue:
+            filters = {"overdue": True}
+        ids = SegmentedList(ids, application_segments(timezone.localdate(), filters))
+    result = BoundedPaginator(ids, INBOX_PAGE_SIZE).get_page(page)
     wanted = list(result.object_list)
     rows = {a.pk: a for a in ordered.order_by().filter(pk__in=wanted).only(*INBOX_FIELDS)}
     result.object_list = [rows[pk] for pk in wanted if pk in rows]

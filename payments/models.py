@@ -16,11 +16,13 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
+from applicants.choices import ChoiceLabels
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 @pghistory.track()
-class Batch(models.Model):
+class Batch(ChoiceLabels, models.Model):
     """A payroll batch (发放批次) of one county: the month's payroll, or a one-off batch of
     临时救助 paid between payrolls."""
 
@@ -185,7 +187,7 @@ class BankFile(models.Model):
         condition=pghistory.AnyChange(exclude=["status", "failure", "failure_note", "paid_at"])
     )
 )
-class Line(models.Model):
+class Line(ChoiceLabels, models.Model):
     """One payment (发放明细): ``due_amount`` from the ledger, less what is withheld towards a
     receivable, is ``amount`` — what the bank transfers."""
 

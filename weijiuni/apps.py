@@ -32,6 +32,8 @@ class WeijiuniConfig(AppConfig):
     name = "weijiuni"
 
     def ready(self) -> None:
+        from weijiuni.api import schema_auth  # noqa: F401 - registers the OpenAPI scheme
+
         for label, (app_name, models) in THIRD_PARTY_LABELS.items():
             if not apps.is_installed(label) and label not in apps.app_configs:
                 continue

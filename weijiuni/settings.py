@@ -212,13 +212,16 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / ".run" / "private
 #: above it (labelled: ``count_exact`` false, "约" on a page): no COUNT(*) of a million-row
 #: join per request (issue 15, applicants/paging.py)
 EXACT_COUNT_LIMIT = env.int("EXACT_COUNT_LIMIT", default=1000)
+#: how long a list's estimate (a count past that limit) is kept and shared by readers of the
+#: same rows, in seconds (0: recounted every request)
+ESTIMATED_COUNT_SECONDS = env.int("ESTIMATED_COUNT_SECONDS", default=60)
 #: the pages a person turns (inbox, households, overdue) offer at most this many pages; past
 #: them the filters and the search narrow the list (the API pages by cursor, without a limit)
 PAGE_MAX_NUMBER = env.int("PAGE_MAX_NUMBER", default=100)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "weijiuni.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from applicants.choices import ChoiceLabels
+
 
 class DataItem(models.Model):
     """One of the 96 data items (核对项目) a source may answer: a deposit, a house, a pension.
@@ -117,7 +119,7 @@ class SourceRecord(models.Model):
         return f"{self.source_id} {self.item_id} {self.value}"
 
 
-class VerificationRequest(models.Model):
+class VerificationRequest(ChoiceLabels, models.Model):
     """One verification of a household (核对请求), sent to every active source at once."""
 
     class Purpose(models.TextChoices):

@@ -157,6 +157,41 @@ def test_counts_are_exact_while_small_and_estimated_and_labelled_beyond(
     assert body["count_exact"] is True and body["count"] == 23
 
 
+def test_an_estimate_is_kept_a_minute_and_shared_by_readers_of_the_same_rows_only(
+    accounts, households, settings
+):
+    """Past the exact limit the bounded count and the EXPLAIN ran on every request and every
+    page turned (most of the database's work behind a list, issue 15): the estimate is kept
+    for ``ESTIMATED_COUNT_SECONDS`` under the list's SQL, so another scope or filter is
+    counted on its own; an exact count is never kept."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counting(client, url):
+        with CaptureQueriesContext(connection) as seen:
+            body = client.get(url).json()
+        sql = [q["sql"] for q in seen.captured_queries]
+        return body, sum("COUNT(*)" in q or "EXPLAIN" in q for q in sql)
+
+    settings.EXACT_COUNT_LIMIT = 5
+    caseworker, admin = api(accounts["caseworker"]), api(accounts["admin"])
+    body, counts = counting(caseworker, "/api/v1/households/?page_size=3")
+    assert body["count_exact"] is False and counts == 2  # the bounded count, the EXPLAIN
+    again, counts = counting(caseworker, "/api/v1/households/?page_size=3")
+    assert counts == 0 and again["count"] == body["count"] and again["count_exact"] is False
+    _next, counts = counting(caseworker, body["next"])  # a page turned: the same list
+    assert counts == 0
+    _admin, counts = counting(admin, "/api/v1/households/?page_size=3")  # another scope
+    assert counts == 2
+
+    settings.EXACT_COUNT_LIMIT = 1000  # small again: exact, counted every time, never kept
+    for _ in range(2):
+        body, counts = counting(caseworker, "/api/v1/households/?page_size=3")
+        assert body["count_exact"] is True and body["count"] == 23 and counts == 1
+    HouseholdFactory(village=Region.objects.get(code="371002001002"))
+    assert caseworker.get("/api/v1/households/").json()["count"] == 24
+
+
 # --- bad input ------------------------------------------------------------------------------
 
 
