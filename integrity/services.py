@@ -83,21 +83,26 @@ def access_log_record(
     masked: bool = False,
 ) -> int:
     """Write one audit row per object whose personal data the user has just read, unmasked or
-    (``masked``) as the masking rules showed it."""
-    rows = [
-        AccessLog(
-            user=user,
-            object_type=object_type,
-            object_id=pk,
-            fields=fields,
-            channel=channel,
-            ip_address=client_ip(request),
-            masked=masked,
+    (``masked``) as the masking rules showed it.
+
+    One ``INSERT … SELECT unnest(ids)`` statement, committed with the request's own work or on
+    its own: every list and page calls this, and ``bulk_create`` built a model instance per row
+    and wrapped the statement in a transaction of its own (issue 15: a fifth of a small list's
+    time)."""
+    from django.db import connection
+
+    ids = [int(pk) for pk in object_ids]
+    if not ids:
+        return 0
+    table = AccessLog._meta.db_table
+    columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
+    # the table is the model's own name; every value is bound
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, unnest(%s::bigint[]), %s, %s, %s, %s, now()"  # noqa: E501, S608  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql, [user.pk, object_type, ids, fields, channel, client_ip(request), masked]
         )
-        for pk in object_ids
-    ]
-    AccessLog.objects.bulk_create(rows)
-    return len(rows)
+    return len(ids)
 
 
 def access_log_record_query(
