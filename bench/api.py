@@ -331,6 +331,18 @@ def start_gunicorn(port: int, workers: int, threads: int = 1) -> subprocess.Pope
             str(threads),
             "--timeout",
             "60",
+            *(
+                # BENCH_ACCESS_LOG=path: each request's time inside the worker (µs), to tell
+                # the time a request is served from the time it waits for a free worker
+                [
+                    "--access-logfile",
+                    os.environ["BENCH_ACCESS_LOG"],
+                    "--access-logformat",
+                    "%(m)s %(U)s %(s)s %(D)s",
+                ]
+                if os.environ.get("BENCH_ACCESS_LOG")
+                else []
+            ),
         ],
         env=server_env(),
         stdout=subprocess.DEVNULL,
@@ -406,15 +418,26 @@ def logins(*, role: str, port: int, devices: int, out: Path) -> Path:
     return path
 
 
-def run_locust(*, role: str, port: int, rate: float, seconds: int, out: Path) -> Path:
-    """One phase: ``rate`` requests/s from simulated people of ``role`` for ``seconds``."""
-    users = max(1, int(rate / 2))
+def run_locust(
+    *,
+    role: str,
+    port: int,
+    rate: float,
+    seconds: int,
+    out: Path,
+    per_person: float = 2.0,
+    arrivals: str = "poisson",
+) -> Path:
+    """One phase: ``rate`` requests/s from simulated people of ``role`` for ``seconds``, each
+    person making ``per_person`` requests a second."""
+    users = max(1, round(rate / per_person))
     prefix = out / role
     env = {
         **os.environ,
         "BENCH_ROLE": role,
         "BENCH_LOGINS": str(logins(role=role, port=port, devices=4, out=out)),
         "BENCH_USER_RATE": f"{rate / users:.3f}",
+        "BENCH_ARRIVALS": arrivals,
     }
     subprocess.run(  # noqa: S603  # nosec B603  # Locust from our venv, fixed argv
         [
@@ -559,6 +582,19 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=50, help="requests per second")
     parser.add_argument("--seconds", type=int, default=60, help="per role")
+    parser.add_argument(
+        "--arrivals",
+        choices=["poisson", "pacing"],
+        default="poisson",
+        help="request start times: a Poisson process at --rate (independent people), or "
+        "Locust's constant_throughput per person (falls into step: bursts)",
+    )
+    parser.add_argument(
+        "--per-person",
+        type=float,
+        default=2.0,
+        help="requests a second of one simulated person (the number of people is rate / this)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--roles", default=",".join(ROLES))
@@ -595,7 +631,13 @@ def main() -> None:
             for role in args.roles.split(","):
                 with CpuSplit(server.pid) as cpu:
                     stats = run_locust(
-                        role=role, port=port, rate=args.rate, seconds=args.seconds, out=Path(tmp)
+                        role=role,
+                        port=port,
+                        rate=args.rate,
+                        seconds=args.seconds,
+                        out=Path(tmp),
+                        per_person=args.per_person,
+                        arrivals=args.arrivals,
                     )
                 results[role] = read_stats(stats)
                 cpus[role] = cpu

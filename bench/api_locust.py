@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from pathlib import Path
 
 from locust import FastHttpUser, constant_throughput, task
@@ -62,6 +63,30 @@ TOWNSHIP = {
     "village": "371002001002",
     "citizen": "371002001",
 }
+#: "poisson": each person's requests start at the times of a Poisson process of their rate, so
+#: the role's load is the Poisson process of independent people at ``--rate``; "pacing":
+#: Locust's constant_throughput, whose people fall into step after the first slow moment (the
+#: listen queue then filled in bursts of 15–22 connections every half second, see
+#: docs/PERFORMANCE.md)
+ARRIVALS = os.environ.get("BENCH_ARRIVALS", "poisson")
+
+
+def poisson_pacing(rate: float):
+    """A wait_time starting a person's tasks at the arrival times of a Poisson process of
+    ``rate`` per second, whatever each task took: a person who fell behind starts the next at
+    once, so the mean rate stays ``rate`` (the load is offered, not waiting on the server)."""
+
+    def wait(user) -> float:
+        now = time.monotonic()
+        due = getattr(user, "_next_arrival", None)
+        if due is None:
+            due = now + random.expovariate(rate)  # nosec B311  # load timing, not a secret
+        user._next_arrival = due + random.expovariate(rate)  # nosec B311
+        return max(0.0, due - now)
+
+    return wait
+
+
 LOGINS = (
     json.loads(Path(os.environ["BENCH_LOGINS"]).read_text()) if "BENCH_LOGINS" in os.environ else []
 )
@@ -73,7 +98,11 @@ class Staff(FastHttpUser):
     (requests): the load generator shares the 2 cores with gunicorn and PostgreSQL, and the
     requests-based client spent several times the CPU per request of this one."""
 
-    wait_time = constant_throughput(PER_USER_RATE)
+    wait_time = (
+        poisson_pacing(PER_USER_RATE)
+        if ARRIVALS == "poisson"
+        else constant_throughput(PER_USER_RATE)
+    )
 
     def on_start(self) -> None:
         # bench.api logged in for real before the clock started (a knox token through
