@@ -352,12 +352,14 @@ def household_recovery(request, pk: int):
         .order_by("-id")
     )
     chosen = next(
-        (e for e in enrollments if str(e.pk) == request.POST.get("enrollment", "")),
-        None,
-    ) or next(
         (e for e in enrollments if str(e.pk) == request.GET.get("enrollment", "")),
         enrollments[0] if enrollments else None,
     )
+    if request.method == "POST" and request.POST.get("action") == "record":
+        # the enrollment the form was for, of this household, or nothing (a 404 below)
+        chosen = next(
+            (e for e in enrollments if str(e.pk) == request.POST.get("enrollment", "")), None
+        )
     typed: dict = {}
     if request.method == "POST":
         action = request.POST.get("action")

@@ -154,7 +154,11 @@ def test_bad_input_keeps_what_was_typed_and_saves_nothing(paid, accounts):
         answer = approver.post(_url(paid), form)
         assert answer.status_code == _expected(bad), bad
     assert not Repayment.objects.exists()
-    # another household's receivable through this page: not found
+    # another household's enrollment or receivable through this page: not found
+    other_line = Line.objects.exclude(household=paid.household).filter(batch=paid.batch).first()
+    answer = approver.post(_url(paid), _fraud_form(paid, enrollment=str(other_line.enrollment_id)))
+    assert answer.status_code == 404
+    assert Receivable.objects.count() == 1
     other = Line.objects.exclude(household=paid.household).filter(batch=paid.batch).first()
     answer = approver.post(
         reverse("household_recovery", args=[other.household_id]),
