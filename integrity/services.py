@@ -89,20 +89,19 @@ def access_log_record(
     its own: every list and page calls this, and ``bulk_create`` built a model instance per row
     and wrapped the statement in a transaction of its own (issue 15: a fifth of a small list's
     time)."""
-    from django.db import connection
-
     ids = [int(pk) for pk in object_ids]
     if not ids:
         return 0
-    table = AccessLog._meta.db_table
-    columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
-    # the table is the model's own name; every value is bound
-    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, unnest(%s::bigint[]), %s, %s, %s, %s, now()"  # noqa: E501, S608  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [user.pk, object_type, ids, fields, channel, client_ip(request), masked]
-        )
-    return len(ids)
+    return _access_log_insert(
+        source="SELECT unnest(%s::bigint[])",
+        source_params=[ids],
+        user=user,
+        object_type=object_type,
+        fields=fields,
+        channel=channel,
+        request=request,
+        masked=masked,
+    )
 
 
 def access_log_record_query(
@@ -119,20 +118,36 @@ def access_log_record_query(
     ``INSERT … SELECT`` over the query that selected the rows (``ids_queryset`` yields ids);
     ``masked``: the reader saw the records masked (issue 14 logs those reads too)."""
     from django.core.exceptions import EmptyResultSet
-    from django.db import connection
 
     try:
         select, params = ids_queryset.query.sql_with_params()
     except EmptyResultSet:  # ``.none()`` (a search that may match nothing) read no record
         return 0
+    return _access_log_insert(
+        source=select,
+        source_params=list(params),
+        user=user,
+        object_type=object_type,
+        fields=fields,
+        channel=channel,
+        request=request,
+        masked=masked,
+    )
+
+
+def _access_log_insert(
+    *, source: str, source_params: list, user, object_type, fields, channel, request, masked
+) -> int:
+    """One ``INSERT … SELECT``: an audit row per id the SQL ``source`` yields (one column)."""
+    from django.db import connection
+
     table = AccessLog._meta.db_table
-    # the table is the model's own name and the SELECT Django's own SQL; every value is bound
     columns = "user_id, object_type, object_id, fields, channel, ip_address, masked, at"
-    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, %s, now() FROM ({select}) ids(id)"  # noqa: E501, S608  # nosec B608
+    # the table is the model's own name and the source our own SQL; every value is bound
+    sql = f"INSERT INTO {table} ({columns}) SELECT %s, %s, ids.id, %s, %s, %s, %s, now() FROM ({source}) ids(id)"  # noqa: E501, S608  # nosec B608
+    values = [user.pk, object_type, fields, channel, client_ip(request), masked, *source_params]
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql, [user.pk, object_type, fields, channel, client_ip(request), masked, *params]
-        )
+        cursor.execute(sql, values)
         return cursor.rowcount
 
 
