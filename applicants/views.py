@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from . import masking, permissions, selectors, services
 from .errors import HouseholdError
 from .forms import HouseholdForm, MemberFormSet
-from .models import Application, Household
+from .models import Application, Household, Role
 from .paging import BoundedPaginator
 
 
@@ -98,6 +98,11 @@ def household_detail(request, pk: int):
 
 @login_required
 def my_household(request):
+    if request.user.role != Role.CITIZEN or request.user.is_superuser:
+        # the applicant's own page: staff have no household of their own here, and their scope's
+        # "first household" and every application of their scope are not theirs (an
+        # administrator's /my/ rendered every application of the city)
+        return redirect("home")
     household = selectors.household_list(user=request.user).first()
     unmasked = _log_read(request, [household]) if household else False
     return render(

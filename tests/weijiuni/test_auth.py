@@ -30,6 +30,16 @@ def test_demo_account_lands_on_its_start_page(client, accounts, username):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("username", sorted(set(START_PAGES) - {"citizen"}))
+def test_the_applicants_own_page_sends_staff_to_their_start_page(client, accounts, username):
+    # /my/ is the applicant's household; for staff it showed their scope's first household as
+    # "mine" and rendered every application of the scope (the whole city for the administrator)
+    client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    response = client.get("/my/", follow=True)
+    assert response.redirect_chain[-1][0] == START_PAGES[username]
+    assert "我的家庭" not in response.content.decode()
+
+
 def test_wrong_password_shows_chinese_error(client, accounts):
     response = client.post("/accounts/login/", {"username": "caseworker", "password": "nope"})
     assert "用户名或密码不正确" in response.content.decode()
