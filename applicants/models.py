@@ -494,11 +494,15 @@ class Application(ChoiceLabels, ConcurrentTransitionMixin, models.Model):
             ),
             # the list's parts in their order (issue 15, eligibility.selectors.
             # application_segments): open cases by time limit (the overdue read first), and
-            # the few closed ones that kept a time limit
+            # the few closed ones that kept a time limit. The open cases' index carries the
+            # scope's column and the case time limit, so that the inbox's page ids are read
+            # from the index alone: a city's page 100 (5,000 overdue entries) was a bitmap
+            # scan of 40,000 rows and a sort, 68 ms, twice (the bounded count, then the page)
             models.Index(
                 fields=["due_on", "-id"],
                 name="application_open_due",
                 condition=Q(state__in=OPEN_STATE_CODES),
+                include=["village", "case_due_on"],
             ),
             models.Index(
                 fields=["due_on", "-id"],

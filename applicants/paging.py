@@ -100,9 +100,10 @@ class SegmentedList:
     each in an order an index gives (``(Q, ordering)`` pairs, e.g.
     ``eligibility.selectors.application_segments``), for a page-numbered paginator.
 
-    A page ``[offset, offset + n)`` skips whole parts by a bounded count of each (at most
-    ``offset`` rows read, at most ``PAGE_MAX_NUMBER`` pages deep) and reads the rest in index
-    order: a city's inbox sorted "overdue first" by a CASE sorted every open case per page.
+    A page ``[offset, offset + n)`` reads at most each part's first ``offset + n`` entries
+    in index order (the queryset is narrow: ids; at most ``PAGE_MAX_NUMBER`` pages deep),
+    skipping the parts the offset passes whole: a city's inbox sorted "overdue first" by a
+    CASE sorted every open case on every page.
     """
 
     def __init__(self, queryset: QuerySet, parts) -> None:
@@ -115,15 +116,20 @@ class SegmentedList:
         offset, stop = page.start or 0, page.stop
         rows: list = []
         for q, ordering in self.parts:
-            if stop is not None and offset + len(rows) >= stop:
+            want = None if stop is None else stop - (page.start or 0) - len(rows)
+            if want is not None and want <= 0:
                 break
             part = self.query_set.filter(q).order_by(*ordering)
-            if offset:
-                skipped = part[:offset].count()
-                if skipped < offset:
-                    offset -= skipped
-                    continue
-            want = None if stop is None else stop - (page.start or 0) - len(rows)
-            rows += list(part[offset : None if want is None else offset + want])
+            if not offset:
+                rows += list(part[:want])
+                continue
+            # One read of the part's first offset + want entries (the list is narrow: ids):
+            # what it skips is counted from them, where a bounded COUNT and then an OFFSET
+            # read walked the same index entries twice (a city's inbox page 100, issue 15)
+            head = list(part[: None if want is None else offset + want])
+            if len(head) <= offset:
+                offset -= len(head)
+                continue
+            rows += head[offset:]
             offset = 0
         return rows

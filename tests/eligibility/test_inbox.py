@@ -120,7 +120,7 @@ def mixed(accounts):
     "query", ["", "state=accepted", "state=rejected", "overdue=1", "category=dibao"]
 )
 def test_every_page_of_the_parts_is_the_page_of_the_whole_order(accounts, mixed, query):
-    """The inbox's pages, read part by part with bounded counts to skip, are exactly the pages
+    """The inbox's pages, read part by part (skipping what the earlier parts hold), are the pages
     of the one ORDER BY the inbox means (overdue first, then the time limit, newest first)."""
     from django.http import QueryDict
 
