@@ -8,7 +8,11 @@ class ApplicantsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.core import checks
+        from django.db.models.signals import post_delete, post_save
 
         from .checks import check_calendar_coverage
+        from .models import Region, forget_scope_villages
 
         checks.register(check_calendar_coverage)
+        for signal in (post_save, post_delete):
+            signal.connect(forget_scope_villages, sender=Region, dispatch_uid="scope-villages")

@@ -6,8 +6,9 @@ import pghistory
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.cache import cache
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -151,18 +152,42 @@ def region_scope(user, *, path_field: str, citizen_q=None) -> Q | None:
 
 
 def scope_village_ids(user) -> list[int]:
-    """Ids of the villages inside the user's region (one query, remembered on the user object
-    for the rest of the request)."""
+    """Ids of the villages inside the user's region: remembered on the user object for the rest
+    of the request, and in the shared cache for every request of the region's staff (a query
+    and its compilation on each list and page, issue 15) until a region is saved or deleted
+    (``forget_scope_villages``), ``SCOPE_VILLAGES_SECONDS`` at most."""
     cached = getattr(user, "_scope_village_ids", None)
     if cached is None or cached[0] != user.region_id:
-        ids = list(
-            Region.objects.filter(
-                level=Region.Level.VILLAGE, path__startswith=user.region.path
-            ).values_list("pk", flat=True)
-        )
+        key = _scope_villages_key(user.region_id)
+        ids = cache.get(key)
+        if ids is None:
+            ids = list(
+                Region.objects.filter(
+                    level=Region.Level.VILLAGE, path__startswith=user.region.path
+                ).values_list("pk", flat=True)
+            )
+            cache.set(key, ids, settings.SCOPE_VILLAGES_SECONDS)
         cached = (user.region_id, ids)
         user._scope_village_ids = cached
     return cached[1]
+
+
+def _scope_villages_key(region_id: int) -> str:
+    return f"scope-villages:{region_id}"
+
+
+def forget_scope_villages(**kwargs) -> None:
+    """A region was saved or deleted (a village added, moved or removed): every region's
+    remembered list of villages is dropped, so the next request reads the tree again. Regions
+    change a few times a year; the lists are a few dozen keys."""
+
+    def forget() -> None:
+        regions = Region.objects.exclude(level=Region.Level.VILLAGE).values_list("pk", flat=True)
+        cache.delete_many([_scope_villages_key(pk) for pk in regions])
+
+    forget()
+    # and again once committed: a request between the two read the tree before the change
+    transaction.on_commit(forget)
 
 
 def own_household_ids(user):

@@ -129,7 +129,7 @@ else:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "weijiuni.cache.RedisCache",
         "LOCATION": REDIS_CACHE_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="weijiuni"),
     }
@@ -215,6 +215,9 @@ EXACT_COUNT_LIMIT = env.int("EXACT_COUNT_LIMIT", default=1000)
 #: how long a list's estimate (a count past that limit) is kept and shared by readers of the
 #: same rows, in seconds (0: recounted every request)
 ESTIMATED_COUNT_SECONDS = env.int("ESTIMATED_COUNT_SECONDS", default=60)
+#: a region's list of villages (the scope of its staff) is kept this long in the cache at most;
+#: saving or deleting a region drops every list at once (applicants.models.scope_village_ids)
+SCOPE_VILLAGES_SECONDS = env.int("SCOPE_VILLAGES_SECONDS", default=3600)
 #: the pages a person turns (inbox, households, overdue) offer at most this many pages; past
 #: them the filters and the search narrow the list (the API pages by cursor, without a limit)
 PAGE_MAX_NUMBER = env.int("PAGE_MAX_NUMBER", default=100)

@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from applicants.models import Household, Person, Role
+from applicants.models import Household, Person, Role, User
 from integrity.models import AccessLog
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,46 @@ def test_throttle_ignores_a_spoofed_forwarded_for(settings):
     from rest_framework.settings import api_settings
 
     assert api_settings.NUM_PROXIES == 0
+
+
+def test_a_new_village_is_in_scope_at_once_though_the_scope_is_cached(make_user, regions):
+    """The villages of a region are kept in the cache between requests (issue 15); a region
+    saved drops them, so a household of a village added since is listed on the next request."""
+    from applicants.models import Area, Region
+    from applicants.services import region_set_path
+    from tests.factories import HouseholdFactory
+
+    caseworker = make_user(Role.CASEWORKER, "371002001")
+    # each request authenticates its own user object, as a real one does (the villages are
+    # also remembered on the user object for the rest of one request)
+    fresh = lambda user: api_for(User.objects.get(pk=user.pk))  # noqa: E731
+    assert fresh(caseworker).get("/api/v1/households/").json()["results"] == []  # now cached
+    village = Region(
+        code="371002001099",
+        name="新村",
+        level=Region.Level.VILLAGE,
+        parent=Region.objects.get(code="371002001"),
+        area=Area.RURAL,
+    )
+    region_set_path(region=village)
+    village.save()
+    household = HouseholdFactory(village=village)
+    ids = [h["id"] for h in fresh(caseworker).get("/api/v1/households/").json()["results"]]
+    assert ids == [household.pk]
+
+
+def test_a_township_moved_away_leaves_the_county_scope_at_once(make_user, household_in):
+    from applicants.models import Region
+    from applicants.services import region_set_path
+
+    household = household_in("371002001002")
+    approver, other = make_user(Role.APPROVER, "371002"), make_user(Role.APPROVER, "371003")
+    url = f"/api/v1/households/{household.pk}/"
+    assert api_for(User.objects.get(pk=approver.pk)).get(url).status_code == 200
+    assert api_for(User.objects.get(pk=other.pk)).get(url).status_code == 404
+    township = Region.objects.get(code="371002001")
+    township.parent = Region.objects.get(code="371003")
+    region_set_path(region=township)
+    township.save()
+    assert api_for(User.objects.get(pk=approver.pk)).get(url).status_code == 404
+    assert api_for(User.objects.get(pk=other.pk)).get(url).status_code == 200
