@@ -19,6 +19,7 @@ from applicants import masking
 from applicants.models import Household, Region
 from eligibility.api.enrollments import HouseholdIdFilter
 from eligibility.models import Enrollment
+from weijiuni.api.serializers import ModelSerializer
 
 from . import selectors
 from .models import BankFile, Batch, Line, Receivable
@@ -52,7 +53,7 @@ class SummarySerializer(serializers.Serializer):
     kinds = KindRowSerializer(many=True)
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class BatchSerializer(ModelSerializer):
     county = serializers.CharField(source="county.code")
     county_name = serializers.CharField(source="county.name")
     month = serializers.DateField(format="%Y-%m")
@@ -222,7 +223,7 @@ class BankFileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(BankFileSerializer(bank_file).data)
 
 
-class LineSerializer(serializers.ModelSerializer):
+class LineSerializer(ModelSerializer):
     township = serializers.CharField(source="township.code")
     month = serializers.DateField(format="%Y-%m")
 
@@ -327,7 +328,7 @@ class ReceivableItemSerializer(serializers.Serializer):
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
-class ReceivableSerializer(serializers.ModelSerializer):
+class ReceivableSerializer(ModelSerializer):
     items = ReceivableItemSerializer(many=True, read_only=True)
 
     class Meta:

@@ -10,9 +10,10 @@ from rest_framework import serializers
 from applicants import masking
 from applicants.models import Household, Person
 from applicants.validators import refuse_unsafe_json, validate_phone
+from weijiuni.api.serializers import ModelSerializer
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(ModelSerializer):
     birth_decade = serializers.SerializerMethodField(help_text="出生年代（如 1950），脱敏时也提供")
 
     class Meta:
@@ -78,7 +79,7 @@ class MemberInputSerializer(serializers.Serializer):
     bank_account = serializers.CharField(max_length=40, required=False, allow_blank=True)
 
 
-class HouseholdSerializer(serializers.ModelSerializer):
+class HouseholdSerializer(ModelSerializer):
     #: null for a masked reader, whose place is the township (applicants.masking)
     village = serializers.CharField(source="village.code", read_only=True, allow_null=True)
     village_name = serializers.CharField(source="village.name", read_only=True, allow_null=True)

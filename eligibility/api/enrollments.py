@@ -12,9 +12,10 @@ from rest_framework.response import Response
 
 from eligibility.models import Enrollment, EnrollmentAmount
 from eligibility.selectors import amount_due
+from weijiuni.api.serializers import ModelSerializer
 
 
-class AmountSerializer(serializers.ModelSerializer):
+class AmountSerializer(ModelSerializer):
     class Meta:
         model = EnrollmentAmount
         fields = [
@@ -28,7 +29,7 @@ class AmountSerializer(serializers.ModelSerializer):
         ]
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ModelSerializer):
     category = serializers.CharField(source="category.code")
     amounts = AmountSerializer(many=True, read_only=True)
 

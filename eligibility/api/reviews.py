@@ -17,9 +17,10 @@ from eligibility.services.reviews import (
     review_report_change,
     review_send_back,
 )
+from weijiuni.api.serializers import ModelSerializer
 
 
-class ReviewSerializer(serializers.ModelSerializer):
+class ReviewSerializer(ModelSerializer):
     class Meta:
         model = Review
         fields = [

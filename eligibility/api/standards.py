@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from eligibility.models import Reevaluation, Standard, StandardItem
 from eligibility.services import region_for_standard, standard_add
+from weijiuni.api.serializers import ModelSerializer
 
 
 class IsAdminRoleForWrites(BasePermission):
@@ -19,7 +20,7 @@ class IsAdminRoleForWrites(BasePermission):
         return request.method in ("GET", "HEAD", "OPTIONS") or user.is_admin_role
 
 
-class StandardSerializer(serializers.ModelSerializer):
+class StandardSerializer(ModelSerializer):
     region = serializers.CharField(source="region.code")
 
     class Meta:

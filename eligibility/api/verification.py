@@ -26,6 +26,7 @@ from eligibility.verification.models import (
     SourceQuery,
     VerificationRequest,
 )
+from weijiuni.api.serializers import ModelSerializer
 
 
 class DataSourceSerializer(serializers.ModelSerializer):
@@ -59,7 +60,7 @@ class SourceQuerySerializer(serializers.ModelSerializer):
         fields = ["source", "status", "attempts", "error", "sent_at", "answered_at"]
 
 
-class VerificationRequestSerializer(serializers.ModelSerializer):
+class VerificationRequestSerializer(ModelSerializer):
     """A request with its report. The report names each member with their incomes and assets,
     and the note is free text staff wrote: a masked reader (``context["unmasked"]`` false, the
     supervisor) gets neither (SPEC §1), as on the case's ``verification`` route."""

@@ -26,6 +26,7 @@ from eligibility.selectors import (
 )
 from eligibility.services import cases
 from eligibility.verification import services as verification_services
+from weijiuni.api.serializers import ModelSerializer
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -42,7 +43,7 @@ class TransitionSerializer(serializers.Serializer):
         return data
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(ModelSerializer):
     #: null for a masked reader, whose place is the township (applicants.masking)
     village = serializers.CharField(source="village.code", read_only=True, allow_null=True)
     township = serializers.CharField(source="village.parent.code", read_only=True)
