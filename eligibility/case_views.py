@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,9 @@ def overdue_list(request):
         raise Http404
     qs = selectors.overdue_applications(user=request.user)
     page = BoundedPaginator(qs, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    for a in page.object_list:  # each row's link once here, not a template tag per row
+        a.detail_url = reverse("case_detail", args=[a.pk])
     return render(
         request,
         "eligibility/overdue.html",
