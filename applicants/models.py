@@ -249,6 +249,11 @@ class Household(models.Model):
         verbose_name = _("家庭")
         verbose_name_plural = _("家庭")
         ordering = ["-id"]
+        indexes = [
+            # a village's households newest first, as its list pages them (issue 15): a village
+            # assistant's page 100 walked the whole table backwards by id to find its 2,500
+            models.Index(fields=["village", "-id"], name="household_village_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{_('家庭')} #{self.pk}"

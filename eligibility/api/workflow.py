@@ -86,11 +86,9 @@ class ApplicationSerializer(ModelSerializer):
 
     def get_dishonesty_flag(self, obj) -> bool:
         flagged = self.context.get("dishonesty_flagged")
-        if flagged is not None:  # a list's page: one query for all its rows
-            return obj.pk in flagged
-        from eligibility.selectors import dishonesty_flags
-
-        return bool(dishonesty_flags(obj))
+        if flagged is None:  # one case: the list's query for its one row (a yes or no)
+            flagged = dishonesty_flagged([obj.pk])
+        return obj.pk in flagged
 
     def get_latest_assessment(self, obj) -> dict | None:
         assessments = getattr(obj, "latest_assessments", None)
