@@ -296,16 +296,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = Application.objects.none()
 
     def get_queryset(self):
-        qs = application_list(
+        return application_list(
             user=self.request.user,
             filters=self.request.query_params,
             with_history=self.action != "list",
         )
-        if self.action == "list":
-            # a row shows its place, not its household's or its author's: their joins (the
-            # author's every column among them) made the list's SQL longer to build than to run
-            qs = qs.select_related(None).select_related("village__parent")
-        return qs
 
     def get_serializer_class(self):
         return ApplicationListSerializer if self.action == "list" else ApplicationSerializer
